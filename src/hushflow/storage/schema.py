@@ -72,11 +72,13 @@ task_runs = Table(
     Column("task_id", String(255), nullable=False),
     Column("parent_task_run_id", String(64), nullable=True),
     Column("value", Text, nullable=True),
+    Column("iteration", Integer, nullable=True),
     Column("position", Integer, nullable=False, default=0),
     Column("state", String(32), nullable=False),
     Column("state_history", JSON, nullable=False),
     Column("attempts", JSON, nullable=False),
     Column("outputs", JSON, nullable=True),
+    Column("plan", JSON, nullable=True),
     Column("error", Text, nullable=True),
     Column("created", DateTime(timezone=True), nullable=False),
     Column("ended", DateTime(timezone=True), nullable=True),
@@ -94,3 +96,4 @@ logs = Table(
     Column("message", Text, nullable=False),
     Column("timestamp", DateTime(timezone=True), nullable=False),
 )
+import hushflow.storage.secret_tables  # noqa: E402, F401
