@@ -1,1 +1,26 @@
-"""hushflow.masking."""
+"""hushflow.masking: the last thing between a secret and a log line.
+
+Register each secret value with a :class:`Masker`; it also registers the
+forms in which the value shows up in real logs (base64 in every alignment,
+URL, JSON, shell and HTML escaping, hex, each line of a multi-line value,
+each leaf of a JSON secret) and replaces any of them with one token, in whole
+strings (:meth:`Masker.mask`), in streams split anywhere
+(:meth:`Masker.stream`) and in JSON-like data (:meth:`Masker.mask_value`).
+
+A leaf package: no I/O, nothing of hushflow imported.
+"""
+
+from hushflow.masking._scanners import available_engines
+from hushflow.masking.masker import MASK_TOKEN, MASKING_FAILED, Masker
+from hushflow.masking.stream import MaskStream
+from hushflow.masking.structured import DEFAULT_SENSITIVE_KEYS, SensitiveKeys
+
+__all__ = [
+    "DEFAULT_SENSITIVE_KEYS",
+    "MASKING_FAILED",
+    "MASK_TOKEN",
+    "MaskStream",
+    "Masker",
+    "SensitiveKeys",
+    "available_engines",
+]

@@ -1,0 +1,179 @@
+"""The :class:`Masker`: registered values in, ``****`` out."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from hushflow.masking._index import FormIndex, FormRegistry
+from hushflow.masking._scanners import Span, available_engines
+from hushflow.masking._spans import merge, replace
+from hushflow.masking._variants import forms_of
+from hushflow.masking.structured import DEFAULT_SENSITIVE_KEYS, SensitiveKeys, mask_structure
+
+if TYPE_CHECKING:
+    from hushflow.masking.stream import MaskStream
+
+MASK_TOKEN = "****"
+MASKING_FAILED = "<masking failed>"
+_MAX_WARNINGS = 100
+
+
+class Masker:
+    """Replaces every registered value, and every encoded form of it, with a token.
+
+    One masker serves one execution (or a namespace tree); its threads may
+    call :meth:`add` and :meth:`mask` concurrently, and a value added by one
+    thread is masked by every :meth:`mask` that starts after :meth:`add`
+    returned. Registering is cheap: the matcher is rebuilt lazily, on the
+    next mask, and only for what changed.
+
+    >>> masker = Masker()
+    >>> masker.add("hunter2-correct-horse")
+    True
+    >>> masker.mask("login with hunter2-correct-horse")
+    'login with ****'
+
+    ``engine`` pins one matching engine (``"hyperscan"``, ``"ahocorasick"``,
+    ``"regex"``) instead of the fastest available; tests and the benchmark use it.
+
+    Every mask method fails closed: if anything goes wrong the caller gets
+    :data:`MASKING_FAILED`, never the unmasked text.
+    """
+
+    def __init__(
+        self,
+        token: str = MASK_TOKEN,
+        min_length: int = 4,
+        sensitive_keys: Iterable[str] | None = None,
+        *,
+        engine: str | None = None,
+    ) -> None:
+        if not isinstance(token, str):
+            raise TypeError("token must be a string")
+        if min_length < 1:
+            raise ValueError("min_length must be at least 1")
+        self.token = token
+        self.min_length = min_length
+        keys = DEFAULT_SENSITIVE_KEYS if sensitive_keys is None else sensitive_keys
+        self.sensitive_keys = SensitiveKeys(keys)
+        self._lock = threading.Lock()
+        self._registry = FormRegistry(_engines(engine))
+        self._index = FormIndex(engines=self._registry.engines)
+        self._dirty = False
+        self._warnings: list[str] = []
+
+    def add(self, value: str) -> bool:
+        """Register ``value`` and its variants; False if it was refused (see :attr:`warnings`)."""
+        if not isinstance(value, str):
+            raise TypeError(f"only strings can be masked, not {type(value).__name__}")
+        if value in self._registry.values:
+            return True
+        refusal = self._refusal(value)
+        if refusal:
+            self._warn(refusal)
+            return False
+        forms = forms_of(value, self.min_length)
+        with self._lock:
+            self._registry.add(value, forms)
+            self._dirty = True
+        return True
+
+    def add_all(self, values: Iterable[str]) -> None:
+        """Register each of ``values``; refusals are recorded in :attr:`warnings`."""
+        for value in values:
+            self.add(value)
+
+    def mask(self, text: str) -> str:
+        """``text`` with every run of registered text replaced by one token."""
+        try:
+            runs = self._runs(text)
+            return replace(text, runs, self.token) if runs else text
+        except Exception:
+            return MASKING_FAILED
+
+    def mask_value(self, obj: Any) -> Any:
+        """A masked deep copy of JSON-like data; sensitive key names hide their values."""
+        try:
+            return mask_structure(obj, self.mask, self.sensitive_keys, self.token)
+        except Exception:
+            return MASKING_FAILED
+
+    def stream(self) -> MaskStream:
+        """A streaming masker for text that arrives in arbitrary chunks."""
+        from hushflow.masking.stream import MaskStream
+
+        return MaskStream(self)
+
+    def fork(self) -> Masker:
+        """A child that starts with all of this masker's values; its additions stay its own."""
+        child = Masker(self.token, self.min_length, self.sensitive_keys.names)
+        child._index = FormIndex(engines=self._registry.engines)
+        with self._lock:
+            child._registry = self._registry.copy()
+            child._dirty = True
+        return child
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Why values were refused; the messages never contain the values."""
+        return tuple(self._warnings)
+
+    @property
+    def engine(self) -> str:
+        """The matching engine(s) in use, for diagnostics and the benchmark."""
+        return self._current().engine
+
+    def __len__(self) -> int:
+        return len(self._registry.values)
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and value in self._registry.values
+
+    def __repr__(self) -> str:
+        return f"<Masker values={len(self)} token={self.token!r} min_length={self.min_length}>"
+
+    def _refusal(self, value: str) -> str | None:
+        if len(value) < self.min_length:
+            return (
+                f"a value of {len(value)} character(s) was not registered for masking: "
+                f"shorter than min_length={self.min_length}"
+            )
+        if not value.strip():
+            return "a value made only of whitespace was not registered for masking"
+        return None
+
+    def _warn(self, message: str) -> None:
+        with self._lock:
+            if message not in self._warnings and len(self._warnings) < _MAX_WARNINGS:
+                self._warnings.append(message)
+
+    def _current(self) -> FormIndex:
+        """The index including every value whose ``add`` has returned."""
+        if self._dirty:
+            with self._lock:
+                if self._dirty:
+                    self._index = self._registry.index()
+                    self._dirty = False
+        return self._index
+
+    def _runs(self, text: str) -> list[Span]:
+        if not isinstance(text, str):
+            raise TypeError("only strings can be masked")
+        return merge(self._current().spans(text))
+
+    def _scan(self, text: str) -> tuple[list[Span], int]:
+        """Raw spans in ``text`` and the length of the longest form, for streams."""
+        index = self._current()
+        return index.spans(text), index.longest
+
+
+def _engines(engine: str | None) -> tuple[str, ...]:
+    """All available engines, fastest first, or only the one asked for (tests, bench)."""
+    available = available_engines()
+    if engine is None:
+        return available
+    if engine not in available:
+        raise ValueError(f"masking engine {engine!r} is not available here: {available}")
+    return (engine,)
