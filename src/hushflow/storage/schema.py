@@ -87,7 +87,9 @@ task_runs = Table(
 logs = Table(
     "logs",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("execution_id", String(64), nullable=False, index=True),
     Column("task_run_id", String(64), nullable=True),
     Column("task_id", String(255), nullable=True),

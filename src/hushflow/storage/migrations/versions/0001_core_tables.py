@@ -4,9 +4,8 @@ Revision ID: 0001
 Revises:
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0001"
 down_revision = None
@@ -76,11 +75,13 @@ def upgrade() -> None:
         sa.Column("task_id", sa.String(length=255), nullable=False),
         sa.Column("parent_task_run_id", sa.String(length=64), nullable=True),
         sa.Column("value", sa.Text(), nullable=True),
+        sa.Column("iteration", sa.Integer(), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(length=32), nullable=False),
         sa.Column("state_history", sa.JSON(), nullable=False),
         sa.Column("attempts", sa.JSON(), nullable=False),
         sa.Column("outputs", sa.JSON(), nullable=True),
+        sa.Column("plan", sa.JSON(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("created", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended", sa.DateTime(timezone=True), nullable=True),
