@@ -64,8 +64,9 @@ class Mount:
 def _flush_quietly(audit: AuditLog) -> None:
     try:
         audit.flush()
-    except Exception as exc:  # at exit there is nobody left to raise to
-        log.error("could not write %s pending secret audit records: %s", audit, exc)
+    except Exception as exc:  # at exit or in GC there is nobody left to raise to
+        log.error("could not write pending secret audit records: %s", type(exc).__name__)
+        audit.engine.dispose()  # close, rather than leak, the connection that failed
 
 
 class SecretManager:
@@ -337,8 +338,15 @@ class SecretManager:
             self.audit.flush()
 
     def close(self) -> None:
+        """Flush the audit log and drop cached values."""
         self.flush()
         self.cache.clear()
+
+    def __enter__(self) -> SecretManager:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def _read_event(namespace: str, entry: Entry, run: RunRef | None) -> AuditEvent:
