@@ -1,0 +1,575 @@
+"""Stage 3: compile the syntax tree into nested Python closures.
+
+Each expression node becomes ``fn(ctx) -> value`` and each statement
+``fn(ctx, out) -> None`` appending strings to ``out``. Compiling once and
+calling closures avoids re-walking the tree on every render. Values are JSON
+data or :class:`~hushflow.expressions.taint.Tainted` wrappers; closures
+unwrap a mark only to compute and re-wrap the result, and record the text
+form in ``ctx.tainted`` where a marked value reaches the output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from hushflow.errors import ExpressionError
+from hushflow.expressions import nodes as n
+from hushflow.expressions import operators as ops
+from hushflow.expressions.positions import excerpt, fail, line_column
+from hushflow.expressions.runtime import (
+    REGISTRY,
+    Context,
+    Entry,
+    FilterError,
+    InternalTaintedError,
+    Undefined,
+    invoke,
+    wrap_plain,
+)
+from hushflow.expressions.taint import Tainted, has_taint, strip, tainted_leaves
+from hushflow.expressions.values import is_list, to_text, truth
+
+Expr = Callable[[Context], Any]
+Stmt = Callable[[Context, list[str]], None]
+
+
+class EvalError(Exception):
+    """An evaluation failure at a known offset, turned into ExpressionError per statement."""
+
+    def __init__(self, message: str, pos: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+
+
+def record(ctx: Context, value: Any, text: str) -> None:
+    """Remember the string forms of a marked value that reaches the output."""
+    ctx.marks += 1
+    if text:
+        ctx.tainted.add(text)
+    tainted_leaves(value, ctx.tainted)
+
+
+def output_text(ctx: Context, value: Any) -> str:
+    """The printed form of ``value``, recording taint; the one unwrap point for output."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is Tainted:
+        text = to_text(value.value)
+        record(ctx, value, text)
+        return text
+    if kind is dict or kind is list or kind is tuple:
+        plain, marked = strip(value)
+        text = to_text(plain)
+        if marked:
+            record(ctx, value, text)
+        return text
+    return to_text(value)
+
+
+class Compiler:
+    """Turns one parsed template into closures; knows the source for error excerpts."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    # --- statements ------------------------------------------------------
+
+    def body(self, statements: list[n.Node]) -> Stmt:
+        fns = [self.statement(node) for node in statements]
+        if len(fns) == 1:
+            return fns[0]
+
+        def run(ctx: Context, out: list[str]) -> None:
+            for fn in fns:
+                fn(ctx, out)
+
+        return run
+
+    def statement(self, node: n.Node) -> Stmt:
+        method: Callable[[Any], Stmt] = getattr(self, "stmt_" + type(node).__name__)
+        return method(node)
+
+    def stmt_Text(self, node: n.Text) -> Stmt:
+        text = node.text
+        size = len(text)
+
+        def emit(ctx: Context, out: list[str]) -> None:
+            ctx.output_size += size
+            if ctx.output_size > ctx.limits.max_output_size:
+                self.too_large(ctx, node.pos)
+            out.append(text)
+
+        return emit
+
+    def stmt_Print(self, node: n.Print) -> Stmt:
+        expr = self.guard(self.expr(node.expr), node.span)
+
+        def emit(ctx: Context, out: list[str]) -> None:
+            text = output_text(ctx, expr(ctx))
+            ctx.output_size += len(text)
+            if ctx.output_size > ctx.limits.max_output_size:
+                self.too_large(ctx, node.pos)
+            out.append(text)
+
+        return emit
+
+    def stmt_Set(self, node: n.Set) -> Stmt:
+        expr = self.guard(self.expr(node.expr), node.span)
+        name = node.name
+
+        def assign(ctx: Context, out: list[str]) -> None:
+            ctx.scopes[-1][name] = expr(ctx)  # type: ignore[index]
+
+        return assign
+
+    def stmt_If(self, node: n.If) -> Stmt:
+        branches = [
+            (self.guard(self.condition(cond), span), self.body(body))
+            for cond, body, span in node.branches
+        ]
+        otherwise = self.body(node.otherwise)
+
+        def choose(ctx: Context, out: list[str]) -> None:
+            for cond, body in branches:
+                if cond(ctx):
+                    body(ctx, out)
+                    return
+            otherwise(ctx, out)
+
+        return choose
+
+    def stmt_For(self, node: n.For) -> Stmt:
+        iterable = self.guard(self.expr(node.iterable), node.span)
+        body = self.body(node.body)
+        otherwise = self.body(node.otherwise)
+        targets = node.targets
+        uses_loop = node.uses_loop
+        pos = node.pos
+
+        def loop(ctx: Context, out: list[str]) -> None:
+            items, marked = self.loop_items(iterable(ctx), len(targets), node)
+            if not items:
+                otherwise(ctx, out)
+                return
+            scope: dict[str, Any] = {}
+            ctx.scopes.append(scope)
+            length = len(items)
+            limit = ctx.limits.max_loop_iterations
+            try:
+                for index, item in enumerate(items):
+                    ctx.iterations += 1
+                    if ctx.iterations > limit:
+                        self.fail_at(ctx, f"More than {limit} loop iterations", pos)
+                    self.bind_targets(scope, targets, item, marked)
+                    if uses_loop:
+                        scope["loop"] = {
+                            "index": index,
+                            "revindex": length - index - 1,
+                            "first": index == 0,
+                            "last": index == length - 1,
+                            "length": length,
+                        }
+                    body(ctx, out)
+            finally:
+                ctx.scopes.pop()
+
+        return loop
+
+    def loop_items(self, value: Any, targets: int, node: n.For) -> tuple[list[Any], bool]:
+        marked = type(value) is Tainted
+        if marked:
+            value = value.value
+        if value is None:
+            return [], marked
+        if isinstance(value, Mapping):
+            if targets == 2:
+                return list(value.items()), marked
+            return [{"key": k, "value": v} for k, v in value.items()], marked
+        if is_list(value):
+            if targets == 2:
+                return list(enumerate(value)), marked
+            return list(value), marked
+        raise self.error_in(
+            f"Cannot iterate over a {ops.kind(value)}", node.iterable.pos, node.span
+        )
+
+    @staticmethod
+    def bind_targets(scope: dict[str, Any], targets: list[str], item: Any, marked: bool) -> None:
+        if len(targets) == 2:
+            key, value = item
+            scope[targets[0]] = wrap_plain(key) if marked else key
+            scope[targets[1]] = wrap_plain(value) if marked else value
+        else:
+            scope[targets[0]] = wrap_plain(item) if marked else item
+
+    def stmt_FilterBlock(self, node: n.FilterBlock) -> Stmt:
+        body = self.body(node.body)
+        chain = [self.filter_step(call) for call in node.filters]
+        span = node.span
+
+        def apply(ctx: Context, out: list[str]) -> None:
+            inner: list[str] = []
+            before = ctx.marks
+            body(ctx, inner)
+            text = "".join(inner)
+            value: Any = text
+            if ctx.marks != before:
+                value = wrap_plain(text)
+            try:
+                for step in chain:
+                    value = step(ctx, value)
+            except (Undefined, EvalError, FilterError, InternalTaintedError) as exc:
+                raise self.convert(exc, span) from None
+            out.append(output_text(ctx, value))
+
+        return apply
+
+    def stmt_Macro(self, node: n.Macro) -> Stmt:
+        body = self.body(node.body)
+        defaults = [(name, self.expr(d) if d is not None else None) for name, d in node.params]
+        name = node.name
+
+        def call(ctx: Context, args: list[Any], kwargs: dict[str, Any]) -> Any:
+            scope: dict[str, Any] = {}
+            for i, (param, default) in enumerate(defaults):
+                if i < len(args):
+                    scope[param] = args[i]
+                elif param in kwargs:
+                    scope[param] = kwargs[param]
+                else:
+                    scope[param] = default(ctx) if default is not None else None
+            saved = ctx.scopes
+            ctx.scopes = [ctx.scopes[0], scope]
+            ctx.depth += 1
+            if ctx.depth > ctx.limits.max_render_depth:
+                raise FilterError(f"Macro '{name}' calls itself too deeply")
+            out: list[str] = []
+            before = ctx.marks
+            try:
+                body(ctx, out)
+            finally:
+                ctx.scopes = saved
+                ctx.depth -= 1
+            text = "".join(out)
+            return wrap_plain(text) if ctx.marks != before else text
+
+        def define(ctx: Context, out: list[str]) -> None:
+            ctx.macros[name] = call
+
+        return define
+
+    # --- errors ----------------------------------------------------------
+
+    def guard(self, fn: Expr, span: n.Span) -> Expr:
+        """Wrap a statement's expression so failures become positioned errors."""
+
+        def guarded(ctx: Context) -> Any:
+            try:
+                return fn(ctx)
+            except (Undefined, EvalError, FilterError, InternalTaintedError) as exc:
+                raise self.convert(exc, span) from None
+
+        return guarded
+
+    def convert(self, exc: Exception, span: n.Span) -> ExpressionError:
+        quoted = excerpt(self.source, span.start, span.end)
+        if isinstance(exc, Undefined):
+            message = f"Unable to find '{exc.what}' used in the expression '{quoted}'"
+            pos = exc.pos
+        elif isinstance(exc, EvalError):
+            message, pos = f"{exc.message} in the expression '{quoted}'", exc.pos
+        else:
+            message, pos = f"{exc} in the expression '{quoted}'", span.start
+        try:
+            fail(message, self.source, pos)
+        except ExpressionError as error:
+            return error
+
+    def error_in(self, message: str, pos: int, span: n.Span) -> ExpressionError:
+        return self.convert(EvalError(message, pos), span)
+
+    def fail_at(self, ctx: Context, message: str, pos: int) -> None:
+        fail(message, self.source, pos)
+
+    def too_large(self, ctx: Context, pos: int) -> None:
+        fail(f"Output is larger than {ctx.limits.max_output_size} characters", self.source, pos)
+
+    # --- expressions -----------------------------------------------------
+
+    def expr(self, node: n.Node) -> Expr:
+        method: Callable[[Any], Expr] = getattr(self, "expr_" + type(node).__name__)
+        return method(node)
+
+    def condition(self, node: n.Node) -> Callable[[Context], bool]:
+        fn = self.expr(node)
+
+        def test(ctx: Context) -> bool:
+            value = fn(ctx)
+            if type(value) is Tainted:
+                value = value.value
+            return truth(value)
+
+        return test
+
+    def expr_Literal(self, node: n.Literal) -> Expr:
+        value = node.value
+        return lambda ctx: value
+
+    def expr_Name(self, node: n.Name) -> Expr:
+        name = node.name
+        pos = node.pos
+
+        def lookup(ctx: Context) -> Any:
+            scopes = ctx.scopes
+            i = len(scopes) - 1
+            while i >= 0:
+                scope = scopes[i]
+                if name in scope:
+                    return scope[name]
+                i -= 1
+            raise Undefined(name, pos)
+
+        return lookup
+
+    def expr_ListLit(self, node: n.ListLit) -> Expr:
+        items = [self.expr(item) for item in node.items]
+
+        def build(ctx: Context) -> Any:
+            values = [item(ctx) for item in items]
+            for value in values:
+                if type(value) is Tainted:
+                    return Tainted(values)
+            return values
+
+        return build
+
+    def expr_MapLit(self, node: n.MapLit) -> Expr:
+        pairs = [(self.expr(k), self.expr(v)) for k, v in node.pairs]
+
+        def build(ctx: Context) -> Any:
+            result: dict[str, Any] = {}
+            marked = False
+            for key_fn, value_fn in pairs:
+                key, key_marked = strip(key_fn(ctx))
+                value = value_fn(ctx)
+                marked = marked or key_marked or type(value) is Tainted
+                result[key if type(key) is str else to_text(key)] = value
+            return Tainted(result) if marked else result
+
+        return build
+
+    def expr_GetItem(self, node: n.GetItem) -> Expr:
+        obj_fn = self.expr(node.obj)
+        key_fn = self.expr(node.key)
+        what = self.source[node.pos : node.end]
+        pos = node.key.pos
+
+        def get(ctx: Context) -> Any:
+            obj = obj_fn(ctx)
+            key = key_fn(ctx)
+            marked = False
+            if type(obj) is Tainted:
+                obj, marked = obj.value, True
+            if type(key) is Tainted:
+                key, marked = key.value, True
+            result = ops.get_item(obj, key, what, pos)
+            return wrap_plain(result) if marked else result
+
+        return get
+
+    def expr_Unary(self, node: n.Unary) -> Expr:
+        operand = self.expr(node.operand)
+        pos = node.pos
+        if node.op == "not":
+
+            def negate(ctx: Context) -> Any:
+                value, marked = strip(operand(ctx))
+                result = not truth(value)
+                return wrap_plain(result) if marked else result
+
+            return negate
+        sign = -1 if node.op == "-" else 1
+
+        def arith(ctx: Context) -> Any:
+            value, marked = strip(operand(ctx))
+            try:
+                result = ops.negate(value) if sign < 0 else ops.plus(value)
+            except ops.OperatorError as exc:
+                raise EvalError(str(exc), pos) from None
+            return wrap_plain(result) if marked else result
+
+        return arith
+
+    def expr_Binary(self, node: n.Binary) -> Expr:
+        op = node.op
+        left = self.expr(node.left)
+        right = self.expr(node.right)
+        if op in ("and", "or"):
+            return self.logical(op, left, right)
+        if op in ("??", "???"):
+            return self.coalesce(op, left, right)
+        apply = ops.BINARY[op]
+        pos = node.pos
+
+        def binary(ctx: Context) -> Any:
+            a = left(ctx)
+            b = right(ctx)
+            marked = False
+            if type(a) is Tainted or type(b) is Tainted or has_taint(a) or has_taint(b):
+                a, _ = strip(a)
+                b, _ = strip(b)
+                marked = True
+            try:
+                result = apply(a, b, ctx.limits)
+            except ops.OperatorError as exc:
+                raise EvalError(str(exc), pos) from None
+            return wrap_plain(result) if marked else result
+
+        return binary
+
+    @staticmethod
+    def logical(op: str, left: Expr, right: Expr) -> Expr:
+        want = op == "or"
+
+        def logic(ctx: Context) -> Any:
+            a, marked = strip(left(ctx))
+            if truth(a) is want:
+                return wrap_plain(want) if marked else want
+            b, b_marked = strip(right(ctx))
+            result = truth(b)
+            return wrap_plain(result) if (marked or b_marked) else result
+
+        return logic
+
+    @staticmethod
+    def coalesce(op: str, left: Expr, right: Expr) -> Expr:
+        null_too = op == "??"
+
+        def pick(ctx: Context) -> Any:
+            try:
+                value = left(ctx)
+            except Undefined:
+                return right(ctx)
+            if null_too and value is None:
+                return right(ctx)
+            return value
+
+        return pick
+
+    def expr_Ternary(self, node: n.Ternary) -> Expr:
+        cond = self.condition(node.cond)
+        then = self.expr(node.then)
+        otherwise = self.expr(node.otherwise)
+        return lambda ctx: then(ctx) if cond(ctx) else otherwise(ctx)
+
+    def expr_TestCall(self, node: n.TestCall) -> Expr:
+        value_fn = self.expr(node.value)
+        negated = node.negated
+        if node.name == "defined":
+
+            def defined(ctx: Context) -> bool:
+                try:
+                    value_fn(ctx)
+                except Undefined:
+                    return negated
+                return not negated
+
+            return defined
+        entry = REGISTRY.tests.get(node.name)
+        if entry is None:
+            raise self.unknown("test", node.name, node.pos)
+        args = [self.expr(a) for a in node.args]
+        pos = node.pos
+
+        def test(ctx: Context) -> Any:
+            value = value_fn(ctx)
+            try:
+                result = invoke(entry, ctx, (value,), [a(ctx) for a in args], {})
+            except (FilterError, InternalTaintedError) as exc:
+                raise EvalError(str(exc), pos) from None
+            if type(result) is Tainted:
+                return wrap_plain(result.value is not negated)
+            return result is not negated
+
+        return test
+
+    def expr_FilterCall(self, node: n.FilterCall) -> Expr:
+        value_fn = self.expr(node.value)
+        step = self.filter_step(node)
+        if node.name == "default":
+
+            def with_default(ctx: Context) -> Any:
+                try:
+                    value = value_fn(ctx)
+                except Undefined:
+                    value = None
+                return step(ctx, value)
+
+            return with_default
+        return lambda ctx: step(ctx, value_fn(ctx))
+
+    def filter_step(self, node: n.FilterCall) -> Callable[[Context, Any], Any]:
+        entry = REGISTRY.filters.get(node.name)
+        if entry is None:
+            raise self.unknown("filter", node.name, node.pos)
+        args = [self.expr(a) for a in node.args]
+        kwargs = {k: self.expr(v) for k, v in node.kwargs.items()}
+        pos = node.pos
+
+        def step(ctx: Context, value: Any) -> Any:
+            try:
+                return invoke(
+                    entry,
+                    ctx,
+                    (value,),
+                    [a(ctx) for a in args],
+                    {k: v(ctx) for k, v in kwargs.items()},
+                )
+            except (FilterError, InternalTaintedError) as exc:
+                raise EvalError(str(exc), pos) from None
+
+        return step
+
+    def expr_Call(self, node: n.Call) -> Expr:
+        args = [self.expr(a) for a in node.args]
+        kwargs = {k: self.expr(v) for k, v in node.kwargs.items()}
+        name = node.name
+        pos = node.pos
+        entry = REGISTRY.functions.get(name)
+
+        def call(ctx: Context) -> Any:
+            arg_values = [a(ctx) for a in args]
+            kwarg_values = {k: v(ctx) for k, v in kwargs.items()}
+            try:
+                macro = ctx.macros.get(name)
+                if macro is not None:
+                    return macro(ctx, arg_values, kwarg_values)
+                target = entry if entry is not None else caller_entry(ctx, name)
+                if target is None:
+                    raise FilterError(f"Unknown function '{name}'")
+                return invoke(target, ctx, (), arg_values, kwarg_values)
+            except (FilterError, InternalTaintedError) as exc:
+                raise EvalError(str(exc), pos) from None
+            except ExpressionError as exc:
+                if exc.line is None:
+                    exc.line, exc.column = line_column(self.source, pos)
+                raise
+
+        return call
+
+    def unknown(self, kind: str, name: str, pos: int) -> ExpressionError:
+        try:
+            fail(f"Unknown {kind} '{name}'", self.source, pos)
+        except ExpressionError as error:
+            return error
+
+
+def caller_entry(ctx: Context, name: str) -> Entry | None:
+    """A function from the caller's table that the built-ins do not define (e.g. ``kv``)."""
+    fn = ctx.functions.get(name)
+    if fn is None:
+        return None
+    return Entry(name, fn, (), "function", varargs=True)

@@ -1,0 +1,232 @@
+"""Built-in filters on lists and maps, plus ``jq``, ``toJson`` and ``yaml``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import jq as _jq
+import yaml
+
+from hushflow.expressions.filters_text import need_int, text_of
+from hushflow.expressions.operators import equals
+from hushflow.expressions.runtime import REGISTRY, FilterError
+from hushflow.expressions.values import from_json_text, is_list, is_map, to_json, type_name
+
+filter_ = REGISTRY.filter
+MAX_JQ_RESULTS = 100_000
+
+
+@filter_("length")
+def length(value: Any) -> int:
+    if value is None:
+        return 0
+    if type(value) is str or is_list(value) or is_map(value):
+        return len(value)
+    return len(text_of(value))
+
+
+@filter_("first")
+def first(value: Any) -> Any:
+    if value is None:
+        return None
+    if type(value) is str or is_list(value):
+        return value[0] if value else None
+    if is_map(value):
+        return next(iter(value.values()), None)
+    raise FilterError(f"The 'first' filter cannot be applied to a {type_name(value)}")
+
+
+@filter_("last")
+def last(value: Any) -> Any:
+    if value is None:
+        return None
+    if type(value) is str or is_list(value):
+        return value[-1] if value else None
+    if is_map(value):
+        values = list(value.values())
+        return values[-1] if values else None
+    raise FilterError(f"The 'last' filter cannot be applied to a {type_name(value)}")
+
+
+@filter_("join")
+def join(value: Any, separator: Any = "") -> Any:
+    if value is None:
+        return None
+    if not is_list(value):
+        raise FilterError("The 'join' filter needs a list")
+    return text_of(separator).join(text_of(item) for item in value)
+
+
+@filter_("keys")
+def keys(value: Any) -> Any:
+    if value is None:
+        return None
+    if not is_map(value):
+        raise FilterError("The 'keys' filter needs a map")
+    return list(value.keys())
+
+
+@filter_("values")
+def values(value: Any) -> Any:
+    if value is None:
+        return None
+    if not is_map(value):
+        raise FilterError("The 'values' filter needs a map")
+    return list(value.values())
+
+
+@filter_("chunk")
+def chunk(value: Any, size: Any = None) -> Any:
+    if value is None:
+        return None
+    if not is_list(value):
+        raise FilterError("The 'chunk' filter can only be applied to a list")
+    step = need_int(size, "chunk", "size")
+    if step <= 0:
+        raise FilterError("The 'chunk' filter expects a positive 'size'")
+    return [list(value[i : i + step]) for i in range(0, len(value), step)]
+
+
+@filter_("distinct")
+def distinct(value: Any) -> Any:
+    if value is None:
+        return None
+    if not is_list(value):
+        raise FilterError("The 'distinct' filter can only be applied to a list")
+    out: list[Any] = []
+    for item in value:
+        if not any(equals(item, seen) for seen in out):
+            out.append(item)
+    return out
+
+
+@filter_("flatten")
+def flatten(value: Any) -> Any:
+    if value is None:
+        return None
+    if not is_list(value):
+        raise FilterError("The 'flatten' filter can only be applied to lists")
+    out: list[Any] = []
+    for item in value:
+        if is_list(item):
+            out.extend(item)
+        else:
+            out.append(item)
+    return out
+
+
+@filter_("merge")
+def merge(value: Any, items: Any = None) -> Any:
+    if is_map(value) and is_map(items):
+        return {**value, **items}
+    if is_list(value):
+        return list(value) + (list(items) if is_list(items) else [items])
+    if is_map(value) and is_list(items):
+        merged = dict(value)
+        for item in items:
+            if not is_map(item):
+                raise FilterError("The 'merge' filter can only merge maps into a map")
+            merged.update(item)
+        return merged
+    raise FilterError("The 'merge' filter needs two maps or two lists")
+
+
+@filter_("reverse")
+def reverse(value: Any) -> Any:
+    if value is None:
+        return None
+    if type(value) is str:
+        return value[::-1]
+    if is_list(value):
+        return list(reversed(value))
+    raise FilterError("The 'reverse' filter needs a list or a string")
+
+
+def _sorted(value: Any, name: str, descending: bool) -> Any:
+    if value is None:
+        return None
+    if not is_list(value):
+        raise FilterError(f"The '{name}' filter needs a list")
+    kinds = {type_name(item) for item in value}
+    if len(kinds) > 1 or kinds - {"number", "string", "boolean"}:
+        raise FilterError(f"The '{name}' filter can only sort numbers or strings of one type")
+    return sorted(value, reverse=descending)
+
+
+@filter_("sort")
+def sort(value: Any) -> Any:
+    return _sorted(value, "sort", descending=False)
+
+
+@filter_("rsort")
+def rsort(value: Any) -> Any:
+    return _sorted(value, "rsort", descending=True)
+
+
+@filter_("slice")
+def slice_(value: Any, fromIndex: Any = 0, toIndex: Any = None) -> Any:
+    if value is None:
+        return None
+    if not (type(value) is str or is_list(value)):
+        raise FilterError("The 'slice' filter needs a list or a string")
+    start = need_int(fromIndex, "slice", "fromIndex")
+    end = len(value) if toIndex is None else need_int(toIndex, "slice", "toIndex")
+    if start < 0:
+        raise FilterError("The 'slice' filter: fromIndex must be greater than or equal to 0")
+    if end > len(value):
+        raise FilterError("The 'slice' filter: toIndex must be smaller than the input size")
+    if start > end:
+        raise FilterError("The 'slice' filter: fromIndex must be smaller than toIndex")
+    return value[start:end]
+
+
+@filter_("jq")
+def jq(value: Any, expression: Any = None) -> Any:
+    """Kestra's ``jq``: run the expression with real jq; always a list of results."""
+    if value is None:
+        return None
+    if type(expression) is not str:
+        raise FilterError("The 'jq' filter expects an argument 'expression'")
+    try:
+        program = _jq.compile(expression)
+    except ValueError:
+        raise FilterError("The 'jq' filter got an invalid jq expression") from None
+    if type(value) is str:
+        try:
+            data = from_json_text(value)
+        except ValueError:
+            raise FilterError("The 'jq' filter could not parse its input as JSON") from None
+    else:
+        data = value
+    try:
+        results = []
+        for item in program.input_value(data):
+            results.append(item)
+            if len(results) > MAX_JQ_RESULTS:
+                raise FilterError("The 'jq' filter produced too many results")
+        return results
+    except ValueError:
+        raise FilterError("The 'jq' filter failed to evaluate its expression") from None
+
+
+@filter_("toJson", "json")
+def to_json_filter(value: Any) -> str:
+    return to_json(value)
+
+
+@filter_("yaml", "toYaml")
+def to_yaml(value: Any) -> str:
+    if value is None:
+        return "null"
+    return yaml.safe_dump(
+        _plain(value), default_flow_style=False, sort_keys=False, allow_unicode=True, width=2**31
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if is_list(value):
+        return [_plain(v) for v in value]
+    return value

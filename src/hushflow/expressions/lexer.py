@@ -1,0 +1,218 @@
+"""Stage 1: split a template into tokens (text, delimiters, names, literals, operators).
+
+Handles comments ``{# #}``, whitespace control (``{{-``, ``-}}``, ``{%-``,
+``-%}``) and ``{% raw %}...{% endraw %}`` here, so the parser only sees
+meaningful tokens. Every token keeps its offset for positioned errors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hushflow.expressions.positions import fail
+
+TEXT = "text"
+PRINT_OPEN = "{{"
+PRINT_CLOSE = "}}"
+TAG_OPEN = "{%"
+TAG_CLOSE = "%}"
+NAME = "name"
+NUMBER = "number"
+STRING = "string"
+OP = "op"
+EOF = "eof"
+
+_OPEN = re.compile(r"\{\{|\{%|\{#")
+_SPACE = re.compile(r"\s+")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NUMBER = re.compile(r"\d+(\.\d+(?!\.))?")
+_RAW = re.compile(r"\s*(raw|verbatim)\s*(-?)%\}")
+_OPERATORS = (
+    "???", "??", "==", "!=", "<=", ">=", "..",
+    "<", ">", "+", "-", "*", "/", "%", "~", "|", "?", ":", ".", ",",
+    "(", ")", "[", "]", "{", "}", "=",
+)  # fmt: skip
+_ESCAPES = {
+    "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f",
+    "\\": "\\", "'": "'", '"': '"', "/": "/",
+}  # fmt: skip
+
+
+@dataclass(slots=True)
+class Token:
+    """One lexical unit; ``pos`` is its offset in the template source."""
+
+    kind: str
+    value: str
+    pos: int
+
+
+class Lexer:
+    """Turns template source into a list of tokens."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.pos = 0
+        self.tokens: list[Token] = []
+        self.trim_next = False
+
+    def tokenize(self) -> list[Token]:
+        src = self.source
+        while self.pos < len(src):
+            match = _OPEN.search(src, self.pos)
+            if match is None:
+                self._text(src[self.pos :], self.pos)
+                self.pos = len(src)
+                break
+            start = match.start()
+            trim_before = src.startswith("-", start + 2)
+            text = src[self.pos : start]
+            self._text(text.rstrip() if trim_before else text, self.pos)
+            self.pos = start + 3 if trim_before else start + 2
+            kind = match.group()
+            if kind == "{#":
+                self._comment(start)
+            elif kind == "{%" and self._raw(start):
+                continue
+            else:
+                self._delimited(kind, start)
+        self.tokens.append(Token(EOF, "", len(src)))
+        return self.tokens
+
+    def _text(self, text: str, pos: int) -> None:
+        if self.trim_next:
+            stripped = text.lstrip()
+            pos += len(text) - len(stripped)
+            text = stripped
+            self.trim_next = False
+        if text:
+            self.tokens.append(Token(TEXT, text, pos))
+
+    def _comment(self, start: int) -> None:
+        end = self.source.find("#}", self.pos)
+        if end < 0:
+            fail("Unclosed comment", self.source, start)
+        self.trim_next = self.source[end - 1 : end] == "-" and end - 1 >= self.pos
+        self.pos = end + 2
+
+    def _raw(self, start: int) -> bool:
+        src = self.source
+        head = _RAW.match(src, self.pos)
+        if head is None:
+            return False
+        closing = re.compile(r"\{%(-?)\s*end" + head.group(1) + r"\s*(-?)%\}")
+        end = closing.search(src, head.end())
+        if end is None:
+            fail(f"Unclosed '{head.group(1)}' tag", src, start)
+        body = src[head.end() : end.start()]
+        if head.group(2):
+            body = body.lstrip()
+        if end.group(1):
+            body = body.rstrip()
+        self.trim_next = False
+        if body:
+            self.tokens.append(Token(TEXT, body, head.end()))
+        self.trim_next = bool(end.group(2))
+        self.pos = end.end()
+        return True
+
+    def _delimited(self, kind: str, start: int) -> None:
+        close = PRINT_CLOSE if kind == "{{" else TAG_CLOSE
+        self.tokens.append(Token(kind, kind, start))
+        depth = 0
+        src = self.source
+        while True:
+            space = _SPACE.match(src, self.pos)
+            if space:
+                self.pos = space.end()
+            if self.pos >= len(src):
+                fail(f"Missing '{close}' to close '{kind}'", src, start)
+            if depth == 0 and self._close(close):
+                return
+            char = src[self.pos]
+            if char in "'\"":
+                self._string(char)
+            elif char.isdigit():
+                self._number()
+            elif char.isalpha() or char == "_":
+                self._name()
+            else:
+                depth += self._operator(depth)
+
+    def _close(self, close: str) -> bool:
+        src = self.source
+        trim = src.startswith("-" + close, self.pos)
+        if not trim and not src.startswith(close, self.pos):
+            return False
+        self.tokens.append(Token(close, close, self.pos))
+        self.pos += len(close) + (1 if trim else 0)
+        self.trim_next = trim
+        return True
+
+    def _name(self) -> None:
+        match = _NAME.match(self.source, self.pos)
+        assert match is not None
+        self.tokens.append(Token(NAME, match.group(), self.pos))
+        self.pos = match.end()
+
+    def _number(self) -> None:
+        match = _NUMBER.match(self.source, self.pos)
+        assert match is not None
+        self.tokens.append(Token(NUMBER, match.group(), self.pos))
+        self.pos = match.end()
+
+    def _operator(self, depth: int) -> int:
+        src = self.source
+        for op in _OPERATORS:
+            if src.startswith(op, self.pos):
+                self.tokens.append(Token(OP, op, self.pos))
+                self.pos += len(op)
+                if op in "([{":
+                    return 1
+                if op in ")]}":
+                    return -1 if depth > 0 else 0
+                return 0
+        fail(f"Unexpected character '{src[self.pos]}'", src, self.pos)
+
+    def _string(self, quote: str) -> None:
+        src = self.source
+        start = self.pos
+        out: list[str] = []
+        i = start + 1
+        while True:
+            end = _next_special(src, i, quote)
+            if end < 0:
+                fail("Unclosed string literal", src, start)
+            out.append(src[i:end])
+            if src[end] == quote:
+                break
+            i = self._escape(end, out)
+        self.tokens.append(Token(STRING, "".join(out), start))
+        self.pos = end + 1
+
+    def _escape(self, at: int, out: list[str]) -> int:
+        src = self.source
+        code = src[at + 1 : at + 2]
+        if code in _ESCAPES:
+            out.append(_ESCAPES[code])
+            return at + 2
+        if code == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", src[at + 2 : at + 6]):
+            out.append(chr(int(src[at + 2 : at + 6], 16)))
+            return at + 6
+        out.append("\\")
+        return at + 1
+
+
+def _next_special(src: str, start: int, quote: str) -> int:
+    """Offset of the next quote or backslash from ``start``, or -1."""
+    q = src.find(quote, start)
+    b = src.find("\\", start)
+    if b < 0 or (0 <= q < b):
+        return q
+    return b
+
+
+def tokenize(source: str) -> list[Token]:
+    """Tokens of ``source``, ending with an ``eof`` token."""
+    return Lexer(source).tokenize()

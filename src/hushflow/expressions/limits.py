@@ -1,0 +1,29 @@
+"""Resource bounds for one render, so a hostile template cannot hang or exhaust a worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds enforced while compiling and rendering a template.
+
+    The defaults suit flow expressions (a few kilobytes of template producing
+    at most a few megabytes of output); pass ``limits=Limits(...)`` to change
+    them for one call.
+    """
+
+    max_template_length: int = 256 * 1024
+    max_nesting_depth: int = 64
+    max_loop_iterations: int = 100_000
+    max_output_size: int = 4 * 1024 * 1024
+    max_range_size: int = 100_000
+    max_render_depth: int = 8
+
+
+DEFAULT_LIMITS = Limits()
+
+#: Integers are kept within Java's long range, as in Kestra; beyond it is an error.
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
