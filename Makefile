@@ -1,0 +1,36 @@
+# hushflow: the two commands in the README are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: install dev run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+# The main job on the embedded SQLite default: a flow that uses a secret, with the
+# secret masked in every log line. The demo secret is generated for this run.
+run: install
+	SECRET_GREETING_TOKEN=$$($(BIN)/python -c "import base64,secrets;print(base64.b64encode(('demo-'+secrets.token_hex(8)).encode()).decode())") \
+	  $(BIN)/hushflow flow run examples/hello.yml
+
+test: dev
+	$(BIN)/pytest -q
+
+lint: dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: dev
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
