@@ -58,6 +58,8 @@ class Keyring:
             if len(key) != KEY_BYTES:
                 raise MasterKeyError("a master key must be exactly 32 bytes (base64 of 32 bytes)")
         self.primary_id = key_id(primary)
+        #: database URLs already checked to be openable by this keyring
+        self.verified: set[str] = set()
         self._ciphers = {key_id(k): AESGCM(k) for k in (*previous, primary)}
 
     def __repr__(self) -> str:

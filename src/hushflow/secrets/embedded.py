@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hushflow.errors import MasterKeyError, SecretError, SecretNotFound
@@ -31,24 +31,44 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def has_ciphertext(conn: Connection) -> bool:
-    """True once anything was sealed: from then on a missing key is an error."""
-    sealed_row = select(secret_versions.c.version).where(secret_versions.c.key_id.is_not(None))
-    setting = select(secret_sealed_settings.c.name)
-    return bool(conn.execute(select(exists(sealed_row) | exists(setting))).scalar())
+def sealed_key_ids(conn: Connection) -> set[str]:
+    """Every master key id that still seals a row."""
+    ids = set(conn.execute(select(secret_versions.c.key_id).distinct()).scalars())
+    ids |= set(conn.execute(select(secret_sealed_settings.c.key_id).distinct()).scalars())
+    return {i for i in ids if i is not None}
 
 
 def keyring_for(engine: Engine, keys: MasterKeySource, *, sealing: bool) -> Keyring:
-    """The keyring; a new key file is created only when sealing into an empty store."""
-    if keys.configured or not sealing:
+    """The keyring, checked before its first seal into this database.
+
+    A new key file is created only when sealing into an empty store, and a key
+    that cannot open what the store already holds is refused for writing, so a
+    wrong key never adds rows nobody else can read.
+    """
+    if not sealing:
         return keys.keyring()
+    url = engine.url.render_as_string(hide_password=True)
+    if keys.configured:
+        ring = keys.keyring()
+        if url in ring.verified:
+            return ring
     with engine.connect() as conn:
-        if has_ciphertext(conn):
+        ids = sealed_key_ids(conn)
+    if not keys.configured:
+        if ids:
             raise MasterKeyError(
                 "no master key configured, but the store holds encrypted secrets: "
                 f"set HUSHFLOW_MASTER_KEY or restore {keys.path}"
             )
-    return keys.keyring(create=True)
+        ring = keys.keyring(create=True)
+    unknown = ids - ring.ids
+    if unknown:
+        raise MasterKeyError(
+            f"the configured master key ({ring.primary_id}) does not open this store: rows are "
+            f"sealed by {', '.join(sorted(unknown))}; set HUSHFLOW_MASTER_KEY to the right key"
+        )
+    ring.verified.add(url)
+    return ring
 
 
 def not_found(key: str) -> SecretNotFound:
@@ -97,6 +117,8 @@ class EmbeddedStore:
             return None
         sealed = Sealed(row.key_id, row.nonce, row.ciphertext)
         ring = keyring_for(self.engine, self.keys, sealing=False)
+        if sealed.key_id not in ring.ids:  # another process may have rotated the key
+            ring = self.keys.reload()
         what = f"secret '{row.key}' version {row.version} in namespace '{namespace}'"
         plain = ring.open(sealed, row_aad(namespace, fold(key), row.version), what)
         return SecretValue(

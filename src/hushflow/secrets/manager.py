@@ -216,11 +216,11 @@ class SecretManager:
     ) -> int:
         """Write a new version; returns its number. Audited (with the value's HMAC)."""
         store = self.owner(namespace)
+        digest = self.audit.digest(value.encode()) if self.audit is not None else None
         version = store.write(
             namespace, key, value, actor=actor, description=description, tags=tags, cas=cas
         )
         self.cache.invalidate(fold(key))
-        digest = self.audit.digest(value.encode()) if self.audit is not None else None
         self._changed("set", store, namespace, key, actor, [version], digest)
         return version
 
