@@ -215,12 +215,24 @@ def to_json_filter(value: Any) -> str:
     return to_json(value)
 
 
+class _IndentedDumper(yaml.SafeDumper):
+    """Indents list items under their key, as Kestra's YAML writer (INDENT_ARRAYS) does."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
 @filter_("yaml", "toYaml")
 def to_yaml(value: Any) -> str:
     if value is None:
         return "null"
-    return yaml.safe_dump(
-        _plain(value), default_flow_style=False, sort_keys=False, allow_unicode=True, width=2**31
+    return yaml.dump(
+        _plain(value),
+        Dumper=_IndentedDumper,
+        default_flow_style=False,
+        sort_keys=False,
+        allow_unicode=True,
+        width=2**31,
     )
 
 
