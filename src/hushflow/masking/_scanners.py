@@ -16,23 +16,23 @@ once built and safe to share between threads.
 
 from __future__ import annotations
 
+import importlib
 import re
 import threading
 from collections.abc import Sequence
-
 from typing import Any, Protocol
 
-hyperscan: Any
-ahocorasick: Any
-try:
-    import hyperscan
-except ImportError:  # pragma: no cover - depends on the platform
-    hyperscan = None
 
-try:
-    import ahocorasick
-except ImportError:  # pragma: no cover - depends on the platform
-    ahocorasick = None
+def _optional(module: str) -> Any:
+    """A C extension if it is installed, else None (the slower engines take over)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:  # pragma: no cover - depends on the platform
+        return None
+
+
+hyperscan: Any = _optional("hyperscan")
+ahocorasick: Any = _optional("ahocorasick")
 
 Span = tuple[int, int]
 
@@ -87,19 +87,27 @@ class CompositeScanner:
 
 
 class HyperscanScanner:
-    """Hyperscan's pure-literal compiler in block mode; one scratch space per thread."""
+    """Hyperscan's pure-literal compiler in block mode; one scratch space per thread.
+
+    Hyperscan refuses literals longer than 16,000 bytes: a longer form is
+    searched by its first ``_ANCHOR`` bytes and each hit is verified.
+    """
 
     engine = HYPERSCAN
 
     def __init__(self, forms: Sequence[str]) -> None:
         patterns = [form.encode("utf-8", "surrogatepass") for form in forms]
-        self._lengths = [len(pattern) for pattern in patterns]
+        self._lengths = [min(len(pattern), _ANCHOR) for pattern in patterns]
+        self._long = {i: pattern for i, pattern in enumerate(patterns) if len(pattern) > _ANCHOR}
         self._database: Any = None
         self._local = threading.local()
         if patterns:
             database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
             database.compile(
-                expressions=patterns, ids=list(range(len(patterns))), flags=0, literal=True
+                expressions=[pattern[:_ANCHOR] for pattern in patterns],
+                ids=list(range(len(patterns))),
+                flags=0,
+                literal=True,
             )
             self._database = database
 
@@ -109,11 +117,12 @@ class HyperscanScanner:
         ascii_only = text.isascii()
         data = text.encode("ascii") if ascii_only else text.encode("utf-8", "surrogatepass")
         found: list[Span] = []
+        handler: Any = _on_match
+        context: Any = (found, self._lengths)
+        if self._long:
+            handler, context = _on_match_verified, (found, self._lengths, self._long, data)
         self._database.scan(
-            data,
-            match_event_handler=_on_match,
-            context=(found, self._lengths),
-            scratch=self._scratch(),
+            data, match_event_handler=handler, context=context, scratch=self._scratch()
         )
         if found:
             spans.extend(found if ascii_only else _char_spans(data, found))
@@ -126,11 +135,30 @@ class HyperscanScanner:
         return scratch
 
 
+_ANCHOR = 4096
+
+
 def _on_match(
     ident: int, _start: int, end: int, _flags: int, context: tuple[list[Span], list[int]]
 ) -> None:
     found, lengths = context
     found.append((end - lengths[ident], end))
+
+
+def _on_match_verified(
+    ident: int,
+    _start: int,
+    end: int,
+    _flags: int,
+    context: tuple[list[Span], list[int], dict[int, bytes], bytes],
+) -> None:
+    found, lengths, long, data = context
+    start = end - lengths[ident]
+    pattern = long.get(ident)
+    if pattern is None:
+        found.append((start, end))
+    elif data.startswith(pattern, start):
+        found.append((start, start + len(pattern)))
 
 
 def _char_spans(data: bytes, spans: list[Span]) -> list[Span]:

@@ -58,6 +58,8 @@ def _line_forms(value: str) -> Iterator[str]:
     unix = value.replace("\r\n", "\n")
     yield unix
     yield unix.replace("\n", "\r\n")
+    yield unix.replace("\n", "\r\r\n")  # a PTY in cooked mode doubles the CR
+    yield " ".join(value.split())  # `echo $KEY` unquoted: the shell splits words
     for line in unix.split("\n"):
         yield line.rstrip("\r")
         yield line.strip()
