@@ -122,7 +122,11 @@ def test_buildkite_multibyte() -> None:
     assert _all_ways(masker, "fooÿbar") == {f"foo{T}bar"}
 
 
-OPENSSH = "-----BEGIN FAKE OPENSSH PRIVATE KEY-----\nZmFrZWtleQ==\n-----END FAKE OPENSSH PRIVATE KEY-----\n"
+OPENSSH = (
+    "-----BEGIN FAKE OPENSSH PRIVATE KEY-----\n"
+    "ZmFrZWtleQ==\n"
+    "-----END FAKE OPENSSH PRIVATE KEY-----\n"
+)
 
 
 @pytest.mark.parametrize(
