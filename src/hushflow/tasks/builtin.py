@@ -18,6 +18,7 @@ from hushflow.tasks.flow import (
     Subflow,
     Switch,
 )
+from hushflow.tasks.scripts import PythonCommands, PythonScript, ShellCommands, ShellScript
 
 TASK_TYPES: list[type[TaskSpec]] = [
     Log,
@@ -33,4 +34,8 @@ TASK_TYPES: list[type[TaskSpec]] = [
     EachSequential,
     EachParallel,
     Subflow,
+    ShellCommands,
+    ShellScript,
+    PythonCommands,
+    PythonScript,
 ]

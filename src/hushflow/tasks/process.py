@@ -1,0 +1,201 @@
+"""Running a child process for a task: masked output, the line protocol, kill on cancel.
+
+Output is read in chunks as the child writes it and goes through a masking
+stream *before* it is cut into lines, so a secret split across two writes (a
+script printing one character at a time) or spread over several lines (a PEM
+key) is still masked. Lines of stdout are logged at INFO, lines of stderr at
+ERROR (Kestra's convention); ``::{...}::`` lines set outputs or log lines.
+
+The child runs in its own process group. When the execution is killed or the
+task times out (``ctx.cancelled``), the whole group gets SIGTERM, then SIGKILL
+after a grace period; when the main process exits, whatever it left running
+in its group is killed too, so nothing a task started outlives its run.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from hushflow.tasks.context import RunContext, TaskFailed, TextStream
+from hushflow.tasks.script_protocol import parse_line
+
+#: A line longer than this is logged in pieces (the text is masked already).
+MAX_LINE = 64 * 1024
+#: How long a process group gets between SIGTERM and SIGKILL.
+KILL_GRACE = 2.0
+#: How long pipes may stay open after the main process exited (a background child).
+LINGER = 0.5
+_CHUNK = 65536
+
+Chunk = tuple[str, bytes | None]
+
+
+@dataclass
+class ProcessResult:
+    """How the child ended and what it said through the protocol."""
+
+    exit_code: int
+    vars: dict[str, Any] = field(default_factory=dict)
+    stderr_lines: int = 0
+    killed: bool = False
+
+
+class _Pipe:
+    """One pipe of the child: decode, mask, then cut into lines."""
+
+    def __init__(self, stream: TextStream) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._stream = stream
+        self._pending = ""
+
+    def feed(self, data: bytes) -> list[str]:
+        return self._cut(self._stream.feed(self._decoder.decode(data)), final=False)
+
+    def close(self) -> list[str]:
+        tail = self._stream.feed(self._decoder.decode(b"", final=True))
+        return self._cut(tail + self._stream.flush(), final=True)
+
+    def _cut(self, masked: str, final: bool) -> list[str]:
+        *lines, self._pending = (self._pending + masked).split("\n")
+        while len(self._pending) > MAX_LINE:
+            lines.append(self._pending[:MAX_LINE])
+            self._pending = self._pending[MAX_LINE:]
+        if final and self._pending:
+            lines.append(self._pending)
+            self._pending = ""
+        return [line.removesuffix("\r") for line in lines]
+
+
+class _Collector:
+    """Turns masked lines into log lines, outputs and a count of stderr lines."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self._ctx = ctx
+        self.vars: dict[str, Any] = {}
+        self.stderr_lines = 0
+
+    def line(self, pipe: str, line: str) -> None:
+        directive = parse_line(line)
+        if directive is not None:
+            self.vars.update(directive.outputs)
+            for level, message in directive.logs:
+                self._ctx.log(level, message)
+            return
+        if pipe == "stderr":
+            if line.strip():
+                self.stderr_lines += 1
+            self._ctx.log("ERROR", line)
+        else:
+            self._ctx.log("INFO", line)
+
+
+def _reader(name: str, pipe: IO[bytes], out: queue.Queue[Chunk]) -> None:
+    fd = pipe.fileno()
+    try:
+        while data := os.read(fd, _CHUNK):
+            out.put((name, data))
+    except OSError:
+        pass
+    finally:
+        out.put((name, None))
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)
+
+
+def _start(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            close_fds=True,
+        )
+    except OSError as exc:
+        raise TaskFailed(f"cannot start '{argv[0]}': {exc.strerror or exc}") from None
+
+
+class _Supervisor:
+    """Watches the child: kills its group on cancel or when it lingers after exit."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], cancelled: threading.Event) -> None:
+        self._proc = proc
+        self._cancelled = cancelled
+        self.killed = False
+        self._term_at: float | None = None
+        self._exited_at: float | None = None
+        self._hard_killed = False
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if self._cancelled.is_set() and not self.killed:
+            self.killed = True
+            self._term_at = now
+            _signal_group(self._proc, signal.SIGTERM)
+        if self._term_at is not None and now - self._term_at > KILL_GRACE:
+            self._kill_hard()
+        if self._exited_at is None and self._proc.poll() is not None:
+            self._exited_at = now
+        if self._exited_at is not None and now - self._exited_at > LINGER:
+            self._kill_hard()
+
+    def _kill_hard(self) -> None:
+        if not self._hard_killed:
+            self._hard_killed = True
+            _signal_group(self._proc, signal.SIGKILL)
+
+    def finish(self) -> int:
+        code = self._proc.wait()
+        _signal_group(self._proc, signal.SIGKILL)  # anything left in the group
+        return code
+
+
+def run_process(
+    ctx: RunContext, argv: Sequence[str], env: Mapping[str, str], cwd: Path
+) -> ProcessResult:
+    """Run ``argv`` in ``cwd`` with exactly ``env``; log its output masked; return how it ended."""
+    proc = _start(argv, env, cwd)
+    chunks: queue.Queue[Chunk] = queue.Queue()
+    pipes = {"stdout": _Pipe(ctx.mask_stream()), "stderr": _Pipe(ctx.mask_stream())}
+    assert proc.stdout is not None and proc.stderr is not None
+    for name, handle in (("stdout", proc.stdout), ("stderr", proc.stderr)):
+        threading.Thread(target=_reader, args=(name, handle, chunks), daemon=True).start()
+    collector = _Collector(ctx)
+    supervisor = _Supervisor(proc, ctx.cancelled)
+    open_pipes = 2
+    try:
+        while open_pipes:
+            supervisor.tick()
+            try:
+                name, data = chunks.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            lines = pipes[name].close() if data is None else pipes[name].feed(data)
+            open_pipes -= data is None
+            for line in lines:
+                collector.line(name, line)
+    except BaseException:
+        _signal_group(proc, signal.SIGKILL)
+        proc.wait()
+        raise
+    code = supervisor.finish()
+    proc.stdout.close()
+    proc.stderr.close()
+    return ProcessResult(code, collector.vars, collector.stderr_lines, supervisor.killed)

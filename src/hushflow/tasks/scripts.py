@@ -1,0 +1,248 @@
+"""Kestra's script tasks: shell and Python ``Commands`` and ``Script``, run as local processes.
+
+Every task runs in a private working folder with an environment made of its
+``env`` and a minimal base (never hushflow's own variables: see
+:mod:`hushflow.tasks.process_env`). The rendered commands, which may hold
+secrets, are written to an owner-only file and sourced by the shell instead
+of being passed on its command line, where any user of the machine could
+read them (``ps``). Output is masked as it streams (:mod:`hushflow.tasks.process`).
+
+Only the process task runner exists: ``containerImage``, ``docker`` and
+Python ``dependencies`` are accepted so Kestra flows load, and said to be
+ignored in the task's log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import Field, field_validator
+
+from hushflow.models.state import State
+from hushflow.tasks.context import RunContext, Runnable, TaskFailed, TaskResult
+from hushflow.tasks.process import run_process
+from hushflow.tasks.process_env import INTERNAL, child_environment
+from hushflow.tasks.script_files import collect_output_files, storage_folder, write_input_files
+
+_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
+PROCESS_RUNNER = "io.kestra.plugin.core.runner.Process"
+
+
+def _check_runner(value: Any) -> Any:
+    if value is None:
+        return value
+    kind = value.get("type") if isinstance(value, dict) else None
+    if not isinstance(kind, str) or not kind.endswith(".Process"):
+        raise ValueError(
+            f"taskRunner type {kind!r} is not available: hushflow runs scripts as local "
+            f"processes only (use type: {PROCESS_RUNNER}, or remove taskRunner)"
+        )
+    return value
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return [value]
+        return [str(v) for v in parsed] if isinstance(parsed, list) else [value]
+    if isinstance(value, list):
+        return [v if isinstance(v, str) else json.dumps(v) for v in value]
+    return [str(value)]
+
+
+def _as_map(value: Any, what: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except ValueError:
+            raise TaskFailed(f"{what} must be a map, or render to a JSON object") from None
+    if not isinstance(value, dict):
+        raise TaskFailed(f"{what} must be a map, not {type(value).__name__}")
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return str(value)
+
+
+class _ScriptTask(Runnable):
+    """What every script task has: files, environment, the shell around the commands."""
+
+    interpreter: list[str] = Field(default_factory=lambda: ["/bin/sh", "-c"], min_length=1)
+    before_commands: list[str] | str | None = None
+    env: dict[str, Any] | str | None = None
+    input_files: dict[str, Any] | str | None = None
+    output_files: list[str] | str | None = None
+    warning_on_std_err: bool | str = True
+    fail_fast: bool | str = True
+    task_runner: dict[str, Any] | None = None
+    container_image: str | None = None
+    docker: dict[str, Any] | None = None
+    runner: str | None = None
+    target_os: str | None = None
+    namespace_files: dict[str, Any] | None = None
+
+    _runner_check = field_validator("task_runner", mode="before")(_check_runner)
+
+    def run(self, ctx: RunContext) -> dict[str, Any] | TaskResult:
+        self._note_ignored(ctx)
+        workdir = ctx.workdir()
+        files = _as_map(ctx.render(self.input_files), "inputFiles")
+        write_input_files(workdir, {name: _text(v) for name, v in files.items()})
+        body = self._flag(ctx, self.fail_fast) * ["set -e"]
+        body += _as_list(ctx.render(self.before_commands)) + self.main_commands(ctx, workdir)
+        argv = self._argv(workdir, "\n".join(body))
+        path, extra = self._path(workdir), self.extra_env()
+        env = child_environment(workdir, self._env(ctx), path=path, extra=extra)
+        result = run_process(ctx, argv, env, workdir)
+        if result.killed:
+            raise TaskFailed("Command killed before it finished")
+        if result.exit_code != 0:
+            raise TaskFailed(f"Command failed with exit code {result.exit_code}")
+        outputs = {
+            "exitCode": result.exit_code,
+            "vars": result.vars,
+            "outputFiles": self._collect(ctx, workdir),
+        }
+        if result.stderr_lines and self._flag(ctx, self.warning_on_std_err):
+            return TaskResult(outputs, State.WARNING)
+        return outputs
+
+    def main_commands(self, ctx: RunContext, workdir: Path) -> list[str]:
+        """The lines that do the work, after ``beforeCommands``."""
+        raise NotImplementedError
+
+    def extra_env(self) -> dict[str, str]:
+        """Variables this task type adds to the base environment."""
+        return {}
+
+    def _path(self, workdir: Path) -> str | None:
+        return None
+
+    def _argv(self, workdir: Path, body: str) -> list[str]:
+        """The interpreter's command line; a shell sources the body from a private file."""
+        if os.path.basename(self.interpreter[0]) in _SHELLS and self.interpreter[-1] == "-c":
+            path = _private_file(workdir, "commands.sh", body)
+            return [*self.interpreter, f". {shlex.quote(str(path))}"]
+        return [*self.interpreter, body]
+
+    def _env(self, ctx: RunContext) -> dict[str, str]:
+        rendered = _as_map(ctx.render(self.env), "env")
+        return {str(k): _text(v) for k, v in rendered.items()}
+
+    def _flag(self, ctx: RunContext, value: bool | str) -> bool:
+        return value if isinstance(value, bool) else ctx.truthy(ctx.render(value))
+
+    def _collect(self, ctx: RunContext, workdir: Path) -> dict[str, str]:
+        patterns = _as_list(ctx.render(self.output_files))
+        if not patterns:
+            return {}
+        dest = storage_folder(ctx.execution_id, ctx.task_run_id)
+        return collect_output_files(workdir, patterns, dest, ctx.mask)
+
+    def _note_ignored(self, ctx: RunContext) -> None:
+        if self.container_image or self.docker or (self.runner or "").upper() == "DOCKER":
+            ctx.log("DEBUG", "containerImage/docker ignored: scripts run as local processes")
+        if self.namespace_files and self.namespace_files.get("enabled", True):
+            ctx.log("WARN", "namespaceFiles are not available in hushflow yet; none were added")
+
+
+def _private_file(workdir: Path, name: str, content: str) -> Path:
+    folder = workdir / INTERNAL
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(content)
+    return path
+
+
+class ShellCommands(_ScriptTask):
+    """Run shell commands, one after another (``failFast``: stop at the first failure)."""
+
+    type_names: ClassVar[tuple[str, ...]] = ("io.kestra.plugin.scripts.shell.Commands",)
+    commands: list[str] | str
+
+    def main_commands(self, ctx: RunContext, workdir: Path) -> list[str]:
+        return _as_list(ctx.render(self.commands))
+
+
+class ShellScript(_ScriptTask):
+    """Run a multi-line shell script, written to a private file first."""
+
+    type_names: ClassVar[tuple[str, ...]] = ("io.kestra.plugin.scripts.shell.Script",)
+    script: str = Field(min_length=1)
+
+    def main_commands(self, ctx: RunContext, workdir: Path) -> list[str]:
+        path = _private_file(workdir, "script.sh", ctx.render_text(self.script))
+        return [f"/bin/sh {shlex.quote(str(path))}"]
+
+
+class _PythonTask(_ScriptTask):
+    """Python tasks run with hushflow's own interpreter; ``python`` on the PATH is it."""
+
+    dependencies: list[str] | str | None = None
+    python_version: str | None = None
+    dependency_cache_enabled: bool | str | None = None
+
+    def run(self, ctx: RunContext) -> dict[str, Any] | TaskResult:
+        if self.dependencies:
+            ctx.log("WARN", "dependencies are not installed by hushflow; the script runs with "
+                    "the packages already available to its interpreter")  # fmt: skip
+        if self.python_version:
+            ctx.log("DEBUG", f"pythonVersion ignored: using Python {sys.version.split()[0]}")
+        return super().run(ctx)
+
+    def extra_env(self) -> dict[str, str]:
+        return {"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def _path(self, workdir: Path) -> str:
+        folder = workdir / INTERNAL / "bin"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for name in ("python", "python3"):
+            wrapper = folder / name
+            wrapper.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$@"\n')
+            wrapper.chmod(0o700)
+        base = os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")
+        return f"{folder}{os.pathsep}{base}"
+
+
+class PythonCommands(_PythonTask):
+    """Run commands with ``python`` on the PATH being hushflow's interpreter."""
+
+    type_names: ClassVar[tuple[str, ...]] = ("io.kestra.plugin.scripts.python.Commands",)
+    commands: list[str] | str
+
+    def main_commands(self, ctx: RunContext, workdir: Path) -> list[str]:
+        return _as_list(ctx.render(self.commands))
+
+
+class PythonScript(_PythonTask):
+    """Run an inline Python script, written to a private file first."""
+
+    type_names: ClassVar[tuple[str, ...]] = ("io.kestra.plugin.scripts.python.Script",)
+    script: str = Field(min_length=1)
+
+    def main_commands(self, ctx: RunContext, workdir: Path) -> list[str]:
+        path = _private_file(workdir, "main.py", ctx.render_text(self.script))
+        return [f"{shlex.quote(sys.executable)} {shlex.quote(str(path))}"]
+
+
+SCRIPT_TASKS = (ShellCommands, ShellScript, PythonCommands, PythonScript)
