@@ -32,7 +32,7 @@ from hushflow.expressions import (
 )
 from hushflow.expressions.functions import SECRET_NOT_ALLOWED
 from hushflow.expressions.limits import DEFAULT_LIMITS, Limits
-from hushflow.expressions.render import (
+from hushflow.expressions.rendering import (
     CompiledTemplate,
     Rendered,
     compile_template,

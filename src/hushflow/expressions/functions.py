@@ -140,7 +140,7 @@ def render_once(ctx: Context, toRender: Any = None) -> Any:
 
 def _render_again(ctx: Context, template: Any, recursive: bool) -> Any:
     """Render a string as a template with the current variables (Kestra's ``render``)."""
-    from hushflow.expressions.render import compile_template
+    from hushflow.expressions.rendering import compile_template
 
     if type(template) is not str:
         return template

@@ -85,13 +85,15 @@ class Parser:
 
     def expect(self, kind: str, value: str | None = None) -> Token:
         if not self.at(kind, value):
-            wanted = f"'{value}'" if value is not None else kind
+            wanted = f"'{value}'" if value is not None else f"a {kind}"
             self.fail(f"Expected {wanted} but found {self.describe(self.tok)}", self.tok.pos)
         return self.next()
 
     def describe(self, token: Token) -> str:
         if token.kind == EOF:
             return "the end of the template"
+        if token.kind == NAME and token.value in WORD_OPERATORS:
+            return f"'{token.value}'"
         if token.kind in (NAME, NUMBER, OP, PRINT_CLOSE, TAG_CLOSE):
             return f"'{token.value}'"
         return "a string" if token.kind == STRING else token.kind
@@ -158,6 +160,8 @@ class Parser:
                 "or other templates",
                 name.pos,
             )
+        if name.value.startswith("end") or name.value in ("else", "elseif", "elif"):
+            self.fail(f"Unexpected '{name.value}' without a matching opening tag", name.pos)
         self.fail(f"Unknown tag '{name.value}'", name.pos)
 
     def close_tag(self) -> int:
@@ -350,11 +354,11 @@ class Parser:
                 if key.kind == NAME:
                     if self.at_op("("):
                         self.fail("Method calls are not supported; use a filter", key.pos)
-                    node = n.GetItem(node.pos, node, n.Literal(key.pos, key.value), self.tok.pos)
+                    end = key.pos + len(key.value)
+                    node = n.GetItem(node.pos, node, n.Literal(key.pos, key.value), end)
                 elif key.kind == NUMBER and key.value.isdigit():
-                    node = n.GetItem(
-                        node.pos, node, n.Literal(key.pos, int(key.value)), self.tok.pos
-                    )
+                    index = n.Literal(key.pos, int(key.value))
+                    node = n.GetItem(node.pos, node, index, key.pos + len(key.value))
                 else:
                     self.fail(f"Expected a name after '.' but found {self.describe(key)}", key.pos)
             elif self.at_op("["):

@@ -121,7 +121,7 @@ def compile_template(source: str, *, limits: Limits = DEFAULT_LIMITS) -> Compile
         raise ExpressionError("The template is nested too deeply") from None
     with _cache_lock:
         _cache[key] = template
-        if len(_cache) > CACHE_SIZE:
+        while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return template
 

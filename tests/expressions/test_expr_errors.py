@@ -1,0 +1,187 @@
+"""Errors are positioned and readable; limits stop hostile templates; the cache is bounded."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from hushflow.errors import ExpressionError
+from hushflow.expressions import Limits, compile_template, render, render_typed
+from hushflow.expressions import rendering as render_module
+
+V = {"user": {"name": "ada"}, "items": [1, 2, 3], "s": "text"}
+
+
+def error_of(template: str, variables: dict[str, object] | None = None) -> ExpressionError:
+    with pytest.raises(ExpressionError) as info:
+        render(template, V if variables is None else variables)
+    return info.value
+
+
+def test_undefined_variable_uses_kestras_wording() -> None:
+    error = error_of("{{ x }}")
+    assert str(error) == "Unable to find 'x' used in the expression '{{ x }}' at line 1, column 4"
+    assert (error.line, error.column) == (1, 4)
+    assert error.source == "{{ x }}"
+
+
+def test_undefined_attribute_names_the_path() -> None:
+    error = error_of("Hi\n  {{ user.address.city }}")
+    assert str(error).startswith("Unable to find 'user.address' used in the expression")
+    assert (error.line, error.column) == (2, 11)
+
+
+@pytest.mark.parametrize(
+    ("template", "message", "line", "column"),
+    [
+        pytest.param("{{ 1 + }}", "Unexpected '}}'", 1, 8, id="dangling-operator"),
+        pytest.param("{{ 'abc }}", "Unclosed string literal", 1, 4, id="unclosed-string"),
+        pytest.param("{{ x", "Missing '}}' to close '{{'", 1, 1, id="unclosed-print"),
+        pytest.param("{# x", "Unclosed comment", 1, 1, id="unclosed-comment"),
+        pytest.param("{% if x %}", "Missing '{% endif %}'", 1, 11, id="unclosed-if"),
+        pytest.param("{% for x in y %}", "Missing '{% endfor %}'", 1, 17, id="unclosed-for"),
+        pytest.param("a\n{% endif %}", "Unexpected 'endif' without", 2, 4, id="stray-end"),
+        pytest.param("{% include 'x' %}", "The 'include' tag is not supported", 1, 4, id="include"),
+        pytest.param("{% import 'x' %}", "The 'import' tag is not supported", 1, 4, id="import"),
+        pytest.param("{% extends 'x' %}", "The 'extends' tag is not supported", 1, 4, id="extends"),
+        pytest.param("{% embed 'x' %}", "The 'embed' tag is not supported", 1, 4, id="embed"),
+        pytest.param("{% bogus %}", "Unknown tag 'bogus'", 1, 4, id="unknown-tag"),
+        pytest.param("{{ s | bogus }}", "Unknown filter 'bogus'", 1, 8, id="unknown-filter"),
+        pytest.param("{{ s is bogus }}", "Unknown test 'bogus'", 1, 9, id="unknown-test"),
+        pytest.param("{{ bogus() }}", "Unknown function 'bogus'", 1, 4, id="unknown-function"),
+        pytest.param("{{ s.upper() }}", "Method calls are not supported", 1, 6, id="method-call"),
+        pytest.param("{{ }}", "Empty expression", 1, 1, id="empty-expression"),
+        pytest.param("{{ 1 / 0 }}", "Division by zero", 1, 6, id="division-by-zero"),
+        pytest.param("{{ 's' * 2 }}", "Could not perform multiplication", 1, 8, id="bad-operands"),
+        pytest.param("{{ {'a': 1} < 2 }}", "Could not perform less than", 1, 13, id="bad-compare"),
+        pytest.param(
+            "{% for x in 3 %}{% endfor %}", "Cannot iterate over a number", 1, 13, id="for"
+        ),
+        pytest.param("{{ s | slice(0, 99) }}", "toIndex must be smaller", 1, 8, id="slice"),
+        pytest.param(
+            "{{ 'x' | number }}", "cannot parse its input as a number", 1, 10, id="number"
+        ),
+        pytest.param("{{ 'a' | jq('.[') }}", "invalid jq expression", 1, 10, id="jq-program"),
+        pytest.param("{{ s | abbreviate(n=1) }}", "has no argument 'n'", 1, 8, id="bad-kwarg"),
+        pytest.param("{{ s | upper(1) }}", "takes at most 0 argument", 1, 8, id="extra-arg"),
+        pytest.param("{{ f(a=1, 2) }}", "positional argument cannot follow", 1, 11, id="arg-order"),
+        pytest.param("{{ 9223372036854775807 + 1 }}", "Integer overflow", 1, 24, id="overflow"),
+        pytest.param("{{ 'x' | date('Q') }}", "Unable to parse the date", 1, 10, id="date-input"),
+        pytest.param("{{ kv('k') }}", "'kv' function is not available", 1, 4, id="kv-no-store"),
+    ],
+)
+def test_positioned_errors(template: str, message: str, line: int, column: int) -> None:
+    error = error_of(template)
+    assert message in str(error)
+    assert (error.line, error.column) == (line, column)
+    assert f"line {line}, column {column}" in str(error)
+
+
+def test_no_python_internals_in_error_messages() -> None:
+    for template in ("{{ s | sha256(1, 2) }}", "{{ items | join(1, 2, 3) }}", "{{ s | chunk(0) }}"):
+        message = str(error_of(template))
+        for internal in ("Traceback", "TypeError", "ValueError", "self", "__"):
+            assert internal not in message
+
+
+def test_strict_variables_except_under_defined_coalescing_and_default() -> None:
+    assert render("{{ x is defined }}{{ x ?? 1 }}{{ x ??? 2 }}{{ x | default(3) }}", {}) == (
+        "false123"
+    )
+    with pytest.raises(ExpressionError):
+        render("{{ x | upper }}", {})
+    with pytest.raises(ExpressionError):
+        render("{{ x is null }}", {})
+
+
+def test_typed_render_of_a_single_expression() -> None:
+    assert render_typed("{{ items }}", V).value == [1, 2, 3]
+    assert render_typed("  {{ 1 + 1 }}\n", V).value == 2
+    assert render_typed("{{ null }}", V).value is None
+    assert render_typed("{{ 2.5 }}", V).value == 2.5
+    assert render_typed("{{ true }}", V).text == "true"
+    assert render_typed("n={{ 1 }}", V).value == "n=1"
+    assert render_typed("{{ 1 }}{{ 2 }}", V).value == "12"
+    assert render_typed("plain", V).value == "plain"
+
+
+# --- limits ------------------------------------------------------------------
+
+
+def test_template_length_limit() -> None:
+    with pytest.raises(ExpressionError, match="too long"):
+        render("x" * 101, {}, limits=Limits(max_template_length=100))
+
+
+def test_nesting_depth_limit() -> None:
+    with pytest.raises(ExpressionError, match="nesting is deeper"):
+        render("{{ " + "(" * 100 + "1" + ")" * 100 + " }}", {})
+    with pytest.raises(ExpressionError, match="nesting is deeper"):
+        render("{% if true %}" * 100 + "{% endif %}" * 100, {})
+
+
+def test_loop_iteration_limit_counts_across_loops() -> None:
+    limits = Limits(max_loop_iterations=50)
+    template = "{% for a in range(1, 10) %}{% for b in range(1, 10) %}.{% endfor %}{% endfor %}"
+    with pytest.raises(ExpressionError, match="More than 50 loop iterations"):
+        render(template, {}, limits=limits)
+    assert (
+        render(
+            "{% for a in range(1, 6) %}{% for b in range(1, 6) %}.{% endfor %}{% endfor %}",
+            {},
+            limits=limits,
+        )
+        == "." * 36
+    )
+
+
+def test_output_size_limit() -> None:
+    limits = Limits(max_output_size=1000)
+    with pytest.raises(ExpressionError, match="Output is larger than 1000"):
+        render("{% for i in range(1, 200) %}0123456789{% endfor %}", {}, limits=limits)
+    with pytest.raises(ExpressionError, match="larger than 1000"):
+        render(
+            "{% set s = 'xxxxxxxxxx' %}{% for i in range(1, 20) %}{% set s = s ~ s %}{% endfor %}",
+            {},
+            limits=limits,
+        )
+
+
+def test_huge_range_fails_fast() -> None:
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError, match="Range is too large"):
+        render("{{ range(0, 1000000000000) }}", {})
+    with pytest.raises(ExpressionError, match="Range is too large"):
+        render("{{ 1..1000000000000 }}", {})
+    assert time.perf_counter() - start < 5  # generous: fails fast, never allocates
+
+
+def test_render_recursion_is_bounded() -> None:
+    with pytest.raises(ExpressionError, match="nested too deeply"):
+        render("{{ render(t) }}", {"t": "{{ render(t) }}"})
+
+
+def test_macro_recursion_is_bounded() -> None:
+    with pytest.raises(ExpressionError, match="too deeply"):
+        render("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", {})
+
+
+def test_deeply_nested_data_is_an_error_not_a_crash() -> None:
+    data: object = "x"
+    for _ in range(5000):
+        data = [data]
+    with pytest.raises(ExpressionError):
+        render("{{ d }}", {"d": data})
+
+
+def test_compiled_templates_are_cached_and_the_cache_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = compile_template("{{ cached_case }}")
+    assert compile_template("{{ cached_case }}") is first
+    monkeypatch.setattr(render_module, "CACHE_SIZE", 3)
+    for i in range(10):
+        compile_template(f"{{{{ {i} }}}}")
+    assert len(render_module._cache) <= 3
+    assert compile_template("{{ cached_case }}") is not first
