@@ -1,0 +1,288 @@
+"""``hushflow secret``: manage secrets without ever putting a value on the command line.
+
+Values come from stdin (or ``--from-file``), never from arguments, where ``ps``
+and shell history would see them. ``get --reveal`` is the only command that
+prints a value; it asks first when stdout is a terminal and is audited.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import click
+
+from hushflow.errors import SecretError
+from hushflow.secrets import SecretManager, SecretMeta, VersionInfo
+from hushflow.storage.database import open_database
+
+OUTPUTS = click.Choice(["table", "json"])
+
+
+def actor() -> str:
+    """Who is making a change: ``$HUSHFLOW_USER`` or the login name."""
+    return os.environ.get("HUSHFLOW_USER") or getpass.getuser()
+
+
+@contextmanager
+def manager() -> Iterator[SecretManager]:
+    engine = open_database()
+    try:
+        with SecretManager.from_env(engine) as mgr:
+            yield mgr
+    finally:
+        engine.dispose()
+
+
+def _stamp(at: datetime | None) -> str:
+    return at.strftime("%Y-%m-%d %H:%M:%S") if at else "-"
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> None:
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=False)]
+    for row in [headers, *rows]:
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())
+
+
+def _tags(raw: tuple[str, ...]) -> dict[str, str] | None:
+    if not raw:
+        return None
+    tags = {}
+    for item in raw:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected k=v, got {item!r}", param_hint="--tag")
+        tags[name] = value
+    return tags
+
+
+def _read_value(from_file: str | None) -> str:
+    if from_file is not None:
+        with open(from_file, encoding="utf-8") as fh:
+            return fh.read()
+    if sys.stdin.isatty():
+        return str(click.prompt("Value", hide_input=True, confirmation_prompt=True))
+    value = sys.stdin.read()
+    return value[:-2] if value.endswith("\r\n") else value.removesuffix("\n")
+
+
+@click.group()
+def secret() -> None:
+    """Namespaced, versioned, encrypted secrets (values never on the command line)."""
+
+
+@secret.command("set")
+@click.argument("namespace")
+@click.argument("key")
+@click.option("--description", help="What the secret is for.")
+@click.option("--tag", "tags", multiple=True, metavar="K=V", help="A tag (repeatable).")
+@click.option("--cas", type=int, help="Write only if the current version is N (0: only if new).")
+@click.option(
+    "--from-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Read the value from a file (kept byte for byte) instead of stdin.",
+)
+def set_(
+    namespace: str,
+    key: str,
+    description: str | None,
+    tags: tuple[str, ...],
+    cas: int | None,
+    from_file: str | None,
+) -> None:
+    """Store a new version of KEY in NAMESPACE; the value is read from stdin.
+
+    One trailing newline from stdin is dropped (as ``echo`` adds one). Prints
+    the new version number.
+    """
+    value = _read_value(from_file)
+    if not value:
+        raise SecretError("refusing to store an empty value")
+    with manager() as mgr:
+        version = mgr.set(
+            namespace, key, value, actor=actor(), description=description, tags=_tags(tags), cas=cas
+        )
+    click.echo(str(version))
+
+
+def _meta_doc(meta: SecretMeta) -> dict[str, Any]:
+    return {
+        "namespace": meta.namespace,
+        "key": meta.key,
+        "version": meta.current_version,
+        "backend": meta.backend,
+        "description": meta.description,
+        "tags": meta.tags,
+        "updated": meta.updated.isoformat() if meta.updated else None,
+        "updatedBy": meta.updated_by,
+        "deleted": meta.deleted,
+    }
+
+
+@secret.command("list")
+@click.argument("namespace")
+@click.option("--inherited", is_flag=True, help="Also show keys inherited from parent namespaces.")
+@click.option("--output", "-o", type=OUTPUTS, default="table")
+def list_(namespace: str, inherited: bool, output: str) -> None:
+    """Keys, versions, descriptions and tags of NAMESPACE; never values."""
+    with manager() as mgr:
+        metas = mgr.list_keys(namespace, inherited=inherited)
+    if output == "json":
+        click.echo(json.dumps([_meta_doc(m) for m in metas], indent=2))
+        return
+    rows = [
+        [
+            m.key,
+            str(m.current_version or "-"),
+            m.namespace if m.namespace != namespace else "",
+            m.backend,
+            m.description or "",
+            ",".join(f"{k}={v}" for k, v in sorted(m.tags.items())),
+            _stamp(m.updated),
+            "deleted" if m.deleted else "",
+        ]
+        for m in metas
+    ]
+    headers = ["KEY", "VERSION", "FROM", "BACKEND", "DESCRIPTION", "TAGS", "UPDATED", ""]
+    _table(rows, headers)
+
+
+def _status(info: VersionInfo, current: int | None) -> str:
+    if info.destroyed:
+        return "destroyed"
+    if info.deleted is not None:
+        return f"deleted {_stamp(info.deleted)}"
+    return "current" if info.version == current else ""
+
+
+@secret.command()
+@click.argument("namespace")
+@click.argument("key")
+def versions(namespace: str, key: str) -> None:
+    """The kept versions of KEY: when, by whom, deleted or destroyed."""
+    with manager() as mgr:
+        infos = mgr.versions(namespace, key)
+        meta = mgr.describe(namespace, key)
+    if not infos:
+        raise SecretError(f"Cannot find secret for key '{key}'.")
+    current = meta.current_version if meta else None
+    rows = [
+        [str(i.version), _stamp(i.created), i.created_by or "", _status(i, current)] for i in infos
+    ]
+    _table(rows, ["VERSION", "CREATED", "BY", "STATUS"])
+
+
+VERSION_OPTION = click.option(
+    "--version", "-v", "version_list", type=int, multiple=True, help="A version (repeatable)."
+)
+
+
+def _done(verb: str, key: str, done: list[int]) -> None:
+    listed = ", ".join(map(str, done)) or "none"
+    click.echo(f"{verb} {key}: version(s) {listed}")
+
+
+@secret.command()
+@click.argument("namespace")
+@click.argument("key")
+@VERSION_OPTION
+def delete(namespace: str, key: str, version_list: tuple[int, ...]) -> None:
+    """Soft-delete versions of KEY (default: the current one); undelete restores them."""
+    with manager() as mgr:
+        done = mgr.delete(namespace, key, list(version_list) or None, actor=actor())
+    _done("deleted", key, done)
+
+
+@secret.command()
+@click.argument("namespace")
+@click.argument("key")
+@VERSION_OPTION
+def undelete(namespace: str, key: str, version_list: tuple[int, ...]) -> None:
+    """Restore soft-deleted versions of KEY (default: the current one)."""
+    with manager() as mgr:
+        done = mgr.undelete(namespace, key, list(version_list) or None, actor=actor())
+    _done("restored", key, done)
+
+
+@secret.command()
+@click.argument("namespace")
+@click.argument("key")
+@VERSION_OPTION
+@click.option("--all", "everything", is_flag=True, help="Destroy every version and the key.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def destroy(
+    namespace: str, key: str, version_list: tuple[int, ...], everything: bool, yes: bool
+) -> None:
+    """Erase versions of KEY for good (``--version N`` or ``--all``): no undo."""
+    if bool(version_list) == everything:
+        raise click.UsageError("give --version N (repeatable) or --all")
+    what = "every version" if everything else "version(s) " + ", ".join(map(str, version_list))
+    if not yes:
+        click.confirm(f"Destroy {what} of {key} in {namespace} for good?", abort=True)
+    with manager() as mgr:
+        done = mgr.destroy(
+            namespace, key, None if everything else list(version_list), actor=actor()
+        )
+    _done("destroyed", key, done)
+
+
+@secret.command()
+@click.argument("namespace")
+@click.argument("key")
+@click.option("--reveal", is_flag=True, help="Print the value (audited).")
+@click.option("--version", "-v", "version", type=int, help="A given version.")
+@click.option("--yes", is_flag=True, help="Do not ask before printing on a terminal.")
+def get(namespace: str, key: str, reveal: bool, version: int | None, yes: bool) -> None:
+    """Metadata of KEY; with ``--reveal``, its value (the only way to print one)."""
+    if not reveal:
+        with manager() as mgr:
+            meta = mgr.describe(namespace, key)
+        if meta is None:
+            raise SecretError(f"Cannot find secret for key '{key}'.")
+        click.echo(json.dumps(_meta_doc(meta), indent=2))
+        return
+    terminal = sys.stdout.isatty()
+    if terminal and not yes:
+        click.confirm(f"Print the value of {key} ({namespace}) on this terminal?", abort=True)
+    with manager() as mgr:
+        found = mgr.reveal(namespace, key, version, actor=actor())
+    click.echo(found.reveal(), nl=terminal)
+
+
+@secret.command("rotate-key")
+@click.option("--batch-size", type=int, default=100, show_default=True)
+def rotate_key(batch_size: int) -> None:
+    """Re-encrypt every stored version under a new master key (resumable)."""
+    from hushflow.secrets.master_key import MasterKeySource
+    from hushflow.secrets.rotation import rotate_key as rotate
+
+    engine = open_database()
+    try:
+        report = rotate(
+            engine,
+            MasterKeySource(os.environ),
+            batch_size=batch_size,
+            on_batch=lambda n: click.echo(f"re-encrypted {n} rows", err=True),
+        )
+    finally:
+        engine.dispose()
+    state = "resumed and finished" if report.resumed else "finished"
+    click.echo(f"{state}: {report.reencrypted} rows now sealed by master key {report.primary_id}")
+    if os.environ.get("HUSHFLOW_MASTER_KEY"):
+        click.echo("you can now remove HUSHFLOW_MASTER_KEY_PREVIOUS", err=True)
+
+
+@secret.command()
+@click.argument("namespace")
+@click.argument("allowed", nargs=-1)
+def share(namespace: str, allowed: tuple[str, ...]) -> None:
+    """Set NAMESPACE's allowedNamespaces (``*`` for all; none to stop sharing)."""
+    with manager() as mgr:
+        names = mgr.share(namespace, list(allowed), actor=actor())
+    click.echo(f"{namespace} shares its secrets with: {', '.join(names) or 'nobody'}")
