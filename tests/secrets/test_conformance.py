@@ -66,7 +66,28 @@ def test_multiline_and_unicode_values_round_trip(seeded_store: Seed) -> None:
     assert found is not None and found.reveal() == value
 
 
+def test_read_nearest_finds_the_value_along_a_chain(seeded_store: Seed) -> None:
+    value = fake_value()
+    store = seeded_store({"K": value})
+    found = store.read_nearest(["company.team.etl", NS, "company"], "k")
+    assert found is not None and found.reveal() == value
+    assert store.read_nearest(["company.team.etl", NS], "MISSING") is None
+
+
 # write parts: writable backends
+
+
+def test_read_nearest_prefers_the_nearest_readable_namespace(writable_store: SecretStore) -> None:
+    near, far = fake_value(), fake_value()
+    writable_store.write("company", "K", far, actor="a")
+    writable_store.write(NS, "K", near, actor="a")
+    chain = ["company.team.etl", NS, "company"]
+    found = writable_store.read_nearest(chain, "K")
+    assert found is not None and found.reveal() == near and found.namespace == NS
+    writable_store.delete(NS, "K", actor="a")
+    found = writable_store.read_nearest(chain, "K")
+    assert found is not None and found.reveal() == far and found.namespace == "company"
+    assert writable_store.read_nearest(["company.other"], "K") is None
 
 
 def test_every_write_makes_a_new_version(writable_store: SecretStore) -> None:

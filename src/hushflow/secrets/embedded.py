@@ -99,30 +99,55 @@ class EmbeddedStore:
 
     # reads
 
-    def read(self, namespace: str, key: str, version: int | None = None) -> SecretValue | None:
+    def _select(self, key: str) -> Any:
         s, v = secrets.c, secret_versions.c
-        wanted = s.current_version if version is None else version
-        query = (
-            select(s.key, v.version, v.key_id, v.nonce, v.ciphertext, v.deleted)
+        return (
+            select(s.namespace, s.key, v.version, v.key_id, v.nonce, v.ciphertext, v.deleted)
             .join_from(
                 secrets,
                 secret_versions,
                 and_(v.namespace == s.namespace, v.key_folded == s.key_folded),
             )
-            .where(s.namespace == namespace, s.key_folded == fold(key), v.version == wanted)
+            .where(s.key_folded == fold(key))
         )
+
+    def read(self, namespace: str, key: str, version: int | None = None) -> SecretValue | None:
+        s, v = secrets.c, secret_versions.c
+        wanted = s.current_version if version is None else version
+        query = self._select(key).where(s.namespace == namespace, v.version == wanted)
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
+        return self._open(row, key)
+
+    def read_nearest(self, namespaces: Sequence[str], key: str) -> SecretValue | None:
+        """One query for the whole chain, then the nearest readable row is decrypted."""
+        s, v = secrets.c, secret_versions.c
+        query = self._select(key).where(
+            s.namespace.in_(list(namespaces)),
+            v.version == s.current_version,
+            v.deleted.is_(None),
+            v.ciphertext.is_not(None),
+        )
+        with self.engine.connect() as conn:
+            rows = {r.namespace: r for r in conn.execute(query)}
+        nearest = next((rows[ns] for ns in namespaces if ns in rows), None)
+        return self._open(nearest, key)
+
+    def _open(self, row: Any, key: str) -> SecretValue | None:
         if row is None or row.deleted is not None or row.ciphertext is None:
             return None
         sealed = Sealed(row.key_id, row.nonce, row.ciphertext)
         ring = keyring_for(self.engine, self.keys, sealing=False)
         if sealed.key_id not in ring.ids:  # another process may have rotated the key
             ring = self.keys.reload()
-        what = f"secret '{row.key}' version {row.version} in namespace '{namespace}'"
-        plain = ring.open(sealed, row_aad(namespace, fold(key), row.version), what)
+        what = f"secret '{row.key}' version {row.version} in namespace '{row.namespace}'"
+        plain = ring.open(sealed, row_aad(row.namespace, fold(key), row.version), what)
         return SecretValue(
-            plain.decode(), backend=self.name, namespace=namespace, key=row.key, version=row.version
+            plain.decode(),
+            backend=self.name,
+            namespace=row.namespace,
+            key=row.key,
+            version=row.version,
         )
 
     def _meta_query(self) -> Any:

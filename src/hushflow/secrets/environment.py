@@ -60,6 +60,9 @@ class EnvironmentStore:
             found[1], backend=self.name, namespace=namespace, key=found[0], version=None
         )
 
+    def read_nearest(self, namespaces: Sequence[str], key: str) -> SecretValue | None:
+        return self.read(namespaces[0], key) if namespaces else None
+
     def describe(self, namespace: str, key: str) -> SecretMeta | None:
         found = self._values.get(fold(key))
         return None if found is None else self._meta(namespace, found[0])

@@ -145,8 +145,8 @@ class SecretManager:
 
     def _lookup(self, namespace: str, key: str, explicit: str | None) -> Entry:
         check_key(key)
-        for store, ns in self._candidates(namespace, explicit):
-            found = store.read(ns, key)
+        for store, names in self._candidates(namespace, explicit):
+            found = store.read_nearest(names, key)
             if found is not None:
                 return self._entry(found)
         raise SecretNotFound(f"Cannot find secret for key '{key}'.")
@@ -166,18 +166,21 @@ class SecretManager:
 
     def _candidates(
         self, namespace: str, explicit: str | None
-    ) -> Iterator[tuple[SecretStore, str]]:
+    ) -> Iterator[tuple[SecretStore, list[str]]]:
+        """Each store with the namespaces it is asked about, in resolution order."""
         if explicit is not None:
             self._check_explicit(namespace, explicit)
             names = [explicit]
         else:
             names = chain(namespace)
         if self.embedded is not None:
-            yield from ((self.embedded, ns) for ns in names)
+            yield self.embedded, names
         for mount in self.mounts:
-            yield from ((mount.store, ns) for ns in names if mount.covers(ns))
+            covered = [ns for ns in names if mount.covers(ns)]
+            if covered:
+                yield mount.store, covered
         if self.environment is not None:
-            yield self.environment, explicit or namespace
+            yield self.environment, [explicit or namespace]
 
     def _check_explicit(self, namespace: str, explicit: str) -> None:
         check_namespace(explicit)
@@ -254,10 +257,11 @@ class SecretManager:
         if not inherited:
             return self.owner(namespace).list_keys(namespace)
         seen: dict[str, SecretMeta] = {}
-        for store, ns in self._candidates(namespace, None):
-            for meta in store.list_keys(ns):
-                if not meta.deleted:
-                    seen.setdefault(fold(meta.key), meta)
+        for store, names in self._candidates(namespace, None):
+            for ns in names:
+                for meta in store.list_keys(ns):
+                    if not meta.deleted:
+                        seen.setdefault(fold(meta.key), meta)
         return sorted(seen.values(), key=lambda m: fold(m.key))
 
     def versions(self, namespace: str, key: str) -> list[VersionInfo]:

@@ -32,6 +32,14 @@ class SecretStore(Protocol):
         """The value of ``version`` (default: current); ``None`` if absent, deleted or destroyed."""
         ...
 
+    def read_nearest(self, namespaces: Sequence[str], key: str) -> SecretValue | None:
+        """The current value of ``key`` in the first of ``namespaces`` that has a readable one.
+
+        The manager calls this with a namespace chain, nearest first; a store
+        may answer in one round trip instead of one per namespace.
+        """
+        ...
+
     def describe(self, namespace: str, key: str) -> SecretMeta | None:
         """Metadata of one key in exactly ``namespace``, or ``None``."""
         ...

@@ -131,6 +131,13 @@ class VaultStore:
                 found = self._read(namespace, actual, version)
         return found
 
+    def read_nearest(self, namespaces: Sequence[str], key: str) -> SecretValue | None:
+        for namespace in namespaces:
+            found = self.read(namespace, key)
+            if found is not None:
+                return found
+        return None
+
     def _read(self, namespace: str, key: str, version: int | None) -> SecretValue | None:
         resp = self._call(
             "read_secret_version",
