@@ -5,10 +5,12 @@ import logging
 import secrets as pysecrets
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hushflow.errors import SecretError, SecretNotFound
 from hushflow.secrets import SecretManager
-from hushflow.secrets.environment import EnvironmentStore
+from hushflow.secrets.environment import EnvironmentStore, decode
 
 
 def b64(text: str) -> str:
@@ -46,6 +48,14 @@ def test_invalid_base64_is_skipped_with_a_warning_naming_only_the_variable(
     assert store.read("ns", "BROKEN") is None
     assert "SECRET_BROKEN" in caplog.text
     assert raw not in caplog.text
+
+
+@given(st.text(min_size=1, max_size=200), st.integers(min_value=1, max_value=80))
+@settings(max_examples=200)
+def test_any_text_round_trips_through_wrapped_base64(value: str, width: int) -> None:
+    raw = b64(value)
+    wrapped = "\n".join(raw[i : i + width] for i in range(0, len(raw), width))
+    assert decode(wrapped) == value
 
 
 def test_visible_from_every_namespace_through_the_manager() -> None:

@@ -149,6 +149,8 @@ def test_approle_login(bao: Bao) -> None:
     value = fake_value()
     assert store.write("ns", "K", value, actor="robot") == 1
     assert store.read("ns", "K").reveal() == value  # type: ignore[union-attr]
+    store.client.auth.token.revoke_self()  # as if the token expired: the store logs in again
+    assert store.read("ns", "K").reveal() == value  # type: ignore[union-attr]
 
 
 def test_bad_approle_credentials_are_a_clear_error(bao: Bao) -> None:

@@ -88,8 +88,19 @@ class VaultStore:
             ) from None
 
     def _call(self, method: str, **kwargs: Any) -> Any:
-        """One KV v2 call; a missing path (404) is ``None``, other failures SecretError."""
+        """One KV v2 call; a missing path (404) is ``None``, other failures SecretError.
+
+        With AppRole, a refused call logs in again once (the token may have expired).
+        """
         with self._errors():
+            try:
+                return getattr(self.kv, method)(mount_point=self.cfg.mount, **kwargs)
+            except hvac.exceptions.InvalidPath:
+                return None
+            except hvac.exceptions.Forbidden:
+                if not self.cfg.role_id:
+                    raise
+            self.login()
             try:
                 return getattr(self.kv, method)(mount_point=self.cfg.mount, **kwargs)
             except hvac.exceptions.InvalidPath:
