@@ -11,9 +11,9 @@ form in ``ctx.tainted`` where a marked value reaches the output.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NoReturn
 
-from hushflow.errors import ExpressionError
+from hushflow.errors import ExpressionError, HushflowError
 from hushflow.expressions import nodes as n
 from hushflow.expressions import operators as ops
 from hushflow.expressions.positions import excerpt, fail, line_column
@@ -105,10 +105,15 @@ class Compiler:
         return emit
 
     def stmt_Print(self, node: n.Print) -> Stmt:
-        expr = self.guard(self.expr(node.expr), node.span)
+        expr = self.expr(node.expr)
+        span = node.span
 
         def emit(ctx: Context, out: list[str]) -> None:
-            text = output_text(ctx, expr(ctx))
+            try:
+                value = expr(ctx)
+            except (Undefined, EvalError, FilterError, InternalTaintedError) as exc:
+                raise self.convert(exc, span) from None
+            text = value if type(value) is str else output_text(ctx, value)
             ctx.output_size += len(text)
             if ctx.output_size > ctx.limits.max_output_size:
                 self.too_large(ctx, node.pos)
@@ -291,7 +296,7 @@ class Compiler:
     def error_in(self, message: str, pos: int, span: n.Span) -> ExpressionError:
         return self.convert(EvalError(message, pos), span)
 
-    def fail_at(self, ctx: Context, message: str, pos: int) -> None:
+    def fail_at(self, ctx: Context | None, message: str, pos: int) -> NoReturn:
         fail(message, self.source, pos)
 
     def too_large(self, ctx: Context, pos: int) -> None:
@@ -363,9 +368,23 @@ class Compiler:
 
     def expr_GetItem(self, node: n.GetItem) -> Expr:
         obj_fn = self.expr(node.obj)
-        key_fn = self.expr(node.key)
         what = self.source[node.pos : node.end]
         pos = node.key.pos
+        if isinstance(node.key, n.Literal) and type(node.key.value) is str:
+            name = node.key.value
+
+            def attribute(ctx: Context) -> Any:
+                obj = obj_fn(ctx)
+                if type(obj) is dict:
+                    if name in obj:
+                        return obj[name]
+                    raise Undefined(what, pos)
+                if type(obj) is Tainted:
+                    return wrap_plain(ops.get_item(obj.value, name, what, pos))
+                return ops.get_item(obj, name, what, pos)
+
+            return attribute
+        key_fn = self.expr(node.key)
 
         def get(ctx: Context) -> Any:
             obj = obj_fn(ctx)
@@ -515,23 +534,109 @@ class Compiler:
         entry = REGISTRY.filters.get(node.name)
         if entry is None:
             raise self.unknown("filter", node.name, node.pos)
+        self.check_arguments(entry, node)
         args = [self.expr(a) for a in node.args]
         kwargs = {k: self.expr(v) for k, v in node.kwargs.items()}
         pos = node.pos
+        if entry.needs_context or entry.varargs or kwargs:
 
-        def step(ctx: Context, value: Any) -> Any:
+            def step(ctx: Context, value: Any) -> Any:
+                try:
+                    return invoke(
+                        entry,
+                        ctx,
+                        (value,),
+                        [a(ctx) for a in args],
+                        {k: v(ctx) for k, v in kwargs.items()},
+                    )
+                except (FilterError, InternalTaintedError) as exc:
+                    raise EvalError(str(exc), pos) from None
+
+            return step
+        deep_value = not self.normalized(node.value)
+        deep_args = [not self.normalized(a) for a in node.args]
+        return self.fast_filter_step(entry, args, pos, deep_value, deep_args)
+
+    @staticmethod
+    def normalized(node: n.Node) -> bool:
+        """Whether the node's value is either a top-level mark or wholly plain.
+
+        Only caller data (names, attribute access, and operators that pass an
+        operand through) can hide a mark inside a container; everything else
+        the evaluator builds is normalized, so a ``type() is Tainted`` test is
+        enough and the deep scan is skipped.
+        """
+        if isinstance(node, n.Binary):
+            return node.op not in ("??", "???")
+        return isinstance(
+            node, n.Literal | n.ListLit | n.MapLit | n.FilterCall | n.Call | n.Unary | n.TestCall
+        )
+
+    @staticmethod
+    def fast_filter_step(
+        entry: Entry, args: list[Expr], pos: int, deep_value: bool, deep_args: list[bool]
+    ) -> Callable[[Context, Any], Any]:
+        """Call on plain values directly; anything marked goes through ``invoke``."""
+        fn = entry.fn
+        checks = list(zip(args, deep_args, strict=True))
+
+        def slow(ctx: Context, value: Any, argv: list[Any]) -> Any:
             try:
-                return invoke(
-                    entry,
-                    ctx,
-                    (value,),
-                    [a(ctx) for a in args],
-                    {k: v(ctx) for k, v in kwargs.items()},
-                )
+                return invoke(entry, ctx, (value,), argv, {})
             except (FilterError, InternalTaintedError) as exc:
                 raise EvalError(str(exc), pos) from None
 
+        if not args:
+
+            def step0(ctx: Context, value: Any) -> Any:
+                kind = type(value)
+                if kind is Tainted or (deep_value and _marked(value)):
+                    return slow(ctx, value, [])
+                try:
+                    return fn(value)
+                except Exception as exc:
+                    raise _failure(entry, exc, pos) from None
+
+            return step0
+
+        def step(ctx: Context, value: Any) -> Any:
+            argv = []
+            marked = type(value) is Tainted or (deep_value and _marked(value))
+            for arg, deep in checks:
+                item = arg(ctx)
+                if type(item) is Tainted or (deep and _marked(item)):
+                    marked = True
+                argv.append(item)
+            if marked:
+                return slow(ctx, value, argv)
+            try:
+                return fn(value, *argv)
+            except Exception as exc:
+                raise _failure(entry, exc, pos) from None
+
         return step
+
+    def check_arguments(self, entry: Entry, node: n.FilterCall | n.Call) -> None:
+        """Argument count and names are known when compiling: check them once, here."""
+        if entry.varargs:
+            return
+        if len(node.args) > len(entry.params):
+            self.fail_at(
+                None,
+                f"The '{entry.name}' {entry.kind} takes at most {len(entry.params)} "
+                f"argument(s), {len(node.args)} given",
+                node.pos,
+            )
+        positional = set(entry.params[: len(node.args)])
+        for name in node.kwargs:
+            if name not in entry.params:
+                self.fail_at(
+                    None, f"The '{entry.name}' {entry.kind} has no argument '{name}'", node.pos
+                )
+            if name in positional:
+                self.fail_at(
+                    None, f"The '{entry.name}' {entry.kind} got argument '{name}' twice", node.pos
+                )
 
     def expr_Call(self, node: n.Call) -> Expr:
         args = [self.expr(a) for a in node.args]
@@ -565,6 +670,22 @@ class Compiler:
             fail(f"Unknown {kind} '{name}'", self.source, pos)
         except ExpressionError as error:
             return error
+
+
+def _failure(entry: Entry, exc: Exception, pos: int) -> Exception:
+    """The exception to raise for a failed call of a plain (untainted) filter."""
+    if isinstance(exc, FilterError):
+        return EvalError(str(exc), pos)
+    if isinstance(exc, HushflowError | Undefined):
+        return exc
+    if isinstance(exc, RecursionError):
+        return EvalError(f"The '{entry.name}' filter nested too deeply", pos)
+    return EvalError(f"The '{entry.name}' filter failed on its input", pos)
+
+
+def _marked(value: Any) -> bool:
+    kind = type(value)
+    return kind is Tainted or ((kind is dict or kind is list) and has_taint(value))
 
 
 def caller_entry(ctx: Context, name: str) -> Entry | None:

@@ -73,9 +73,15 @@ def has_taint(value: Any) -> bool:
     if kind is Tainted:
         return True
     if kind is dict:
-        return any(has_taint(item) for item in value.values())
-    if kind is list or kind is tuple:
-        return any(has_taint(item) for item in value)
+        value = value.values()
+    elif kind is not list and kind is not tuple:
+        return False
+    for item in value:
+        kind = type(item)
+        if kind is Tainted:
+            return True
+        if (kind is dict or kind is list or kind is tuple) and has_taint(item):
+            return True
     return False
 
 
