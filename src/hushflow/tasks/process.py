@@ -58,23 +58,39 @@ class _Pipe:
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._stream = stream
         self._pending = ""
+        self.dropped = 0
 
     def feed(self, data: bytes) -> list[str]:
         return self._cut(self._stream.feed(self._decoder.decode(data)), final=False)
 
-    def close(self) -> list[str]:
+    def close(self, stopped: bool = False) -> list[str]:
+        """The last lines. When the child was stopped, what the stream still holds is dropped.
+
+        The stream holds back the end of the output because it may be the
+        start of a secret; a child killed in the middle of printing one would
+        otherwise leave that start in the log, in clear.
+        """
         tail = self._stream.feed(self._decoder.decode(b"", final=True))
-        return self._cut(tail + self._stream.flush(), final=True)
+        held = self._stream.flush()
+        self.dropped = len(held) if stopped else 0
+        return self._cut(tail if stopped else tail + held, final=True)
 
     def _cut(self, masked: str, final: bool) -> list[str]:
         *lines, self._pending = (self._pending + masked).split("\n")
+        out = [piece for line in lines for piece in _pieces(line.removesuffix("\r"))]
         while len(self._pending) > MAX_LINE:
-            lines.append(self._pending[:MAX_LINE])
+            out.append(self._pending[:MAX_LINE])
             self._pending = self._pending[MAX_LINE:]
         if final and self._pending:
-            lines.append(self._pending)
+            out.append(self._pending.removesuffix("\r"))
             self._pending = ""
-        return [line.removesuffix("\r") for line in lines]
+        return out
+
+
+def _pieces(line: str) -> list[str]:
+    if len(line) <= MAX_LINE:
+        return [line]
+    return [line[i : i + MAX_LINE] for i in range(0, len(line), MAX_LINE)]
 
 
 class _Collector:
@@ -167,6 +183,13 @@ class _Supervisor:
         return code
 
 
+def _dropped_note(count: int, name: str) -> str:
+    return (
+        f"the last {count} characters of {name} were dropped: the process was stopped "
+        "while they could still be part of a secret"
+    )
+
+
 def run_process(
     ctx: RunContext, argv: Sequence[str], env: Mapping[str, str], cwd: Path
 ) -> ProcessResult:
@@ -187,10 +210,14 @@ def run_process(
                 name, data = chunks.get(timeout=0.05)
             except queue.Empty:
                 continue
-            lines = pipes[name].close() if data is None else pipes[name].feed(data)
+            pipe = pipes[name]
+            lines = pipe.feed(data) if data is not None else pipe.close(supervisor.killed)
             open_pipes -= data is None
             for line in lines:
                 collector.line(name, line)
+            if pipe.dropped:
+                ctx.log("WARN", _dropped_note(pipe.dropped, name))
+                pipe.dropped = 0
     except BaseException:
         _signal_group(proc, signal.SIGKILL)
         proc.wait()
