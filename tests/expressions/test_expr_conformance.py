@@ -10,6 +10,10 @@ indented lists (Kestra's ``YamlFilter``). One row per behaviour.
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -341,6 +345,12 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ),
     ("timestamp", "{{ '2024-01-15T10:30:45Z' | timestamp }}", {}, "1705314645"),
     ("timestampMilli", "{{ date | timestampMilli }}", V, "1705314645123"),
+    ("timestampMicro", "{{ date | timestampMicro }}", V, "1705314645123456"),
+    ("timestampNano", "{{ '1970-01-01T00:00:01Z' | timestampNano }}", {}, "1000000000"),
+    ("numberformat-pebble-name", "{{ 0.5 | numberformat('0.00') }}", {}, "0.50"),
+    ("json-filter-old-name", "{{ [1, 'a'] | json }}", {}, '[1,"a"]'),
+    ("toYaml", "{{ {'k': 'v'} | toYaml }}", {}, "k: v\n"),
+    ("fromYaml", "{{ fromYaml('k: [1]').k[0] }}", {}, "1"),
     # --- functions
     ("range", "{{ range(0, 3) }}", {}, "[0,1,2,3]"),
     ("range-step", "{{ range(0, 10, 5) }}", {}, "[0,5,10]"),
@@ -377,6 +387,50 @@ def test_conformance(template: str, variables: dict[str, Any], expected: str) ->
     assert render(template, variables) == expected
 
 
+SECRET_VALUES = {"API_KEY": "fake-api-key", "DB": '{"user": "app", "password": "fake-pw"}'}
+
+
+def fake_secret(key: str, namespace: str | None = None, subkey: str | None = None) -> str:
+    value = SECRET_VALUES[key]
+    return json.loads(value)[subkey] if subkey else value
+
+
+CALLER_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "secret": fake_secret,
+    "kv": lambda key, namespace=None, errorOnMissing=None: f"kv:{namespace or 'flow'}:{key}",
+    "now": lambda timeZone=None: "2024-01-15T10:30:00Z",
+    "uuid": lambda: "00000000-0000-0000-0000-000000000001",
+}
+
+CALLER_CASES: list[tuple[str, str, str]] = [
+    ("secret", "{{ secret('API_KEY') }}", "fake-api-key"),
+    ("secret-subkey", "{{ secret('DB', subkey='password') }}", "fake-pw"),
+    ("secret-jq", "{{ secret('DB') | jq('.user') | first }}", "app"),
+    ("secret-fromJson", "{{ fromJson(secret('DB')).user }}", "app"),
+    ("kv", "{{ kv('my_key') }}", "kv:flow:my_key"),
+    ("kv-namespace", "{{ kv('my_key', namespace='team') }}", "kv:team:my_key"),
+    ("now-override", "{{ now() }}", "2024-01-15T10:30:00Z"),
+    ("now-then-date", "{{ now() | date('yyyy') }}", "2024"),
+    ("now-then-dateAdd", "{{ now() | dateAdd(-1, 'DAYS', 'yyyy-MM-dd') }}", "2024-01-14"),
+    ("uuid-override", "{{ uuid() }}", "00000000-0000-0000-0000-000000000001"),
+]
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"), [pytest.param(t, e, id=i) for i, t, e in CALLER_CASES]
+)
+def test_conformance_with_caller_functions(template: str, expected: str) -> None:
+    assert render(template, {}, functions=CALLER_FUNCTIONS) == expected
+
+
+def test_now_without_override_is_current_utc_iso() -> None:
+    before = datetime.now(UTC).replace(microsecond=0)
+    text = render("{{ now() }}", {})
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", text)
+    assert datetime.fromisoformat(text) >= before
+    assert render("{{ now(timeZone='Europe/Paris') }}", {})[-6:] in ("+01:00", "+02:00")
+
+
 def test_case_count_meets_the_acceptance_bar() -> None:
-    assert len(CASES) >= 150
+    assert len(CASES) + len(CALLER_CASES) >= 150
     assert len({case[0] for case in CASES}) == len(CASES), "case ids must be unique"

@@ -394,3 +394,36 @@ def test_secret_named_arguments_reach_the_provider() -> None:
 def test_secret_return_is_tainted_even_if_the_provider_did_not_mark_it() -> None:
     result = render_typed("{{ secret('k') }}", {}, functions={"secret": lambda key, **kw: PLAIN})
     assert result.tainted == {PLAIN}
+
+
+# --- a filter author cannot lose taint -----------------------------------------
+
+
+@pytest.fixture
+def custom_filter() -> Any:
+    seen: list[Any] = []
+
+    @REGISTRY.filter("testOnlyWrap")
+    def wrap(value: Any, extra: Any = None) -> Any:
+        seen.append((value, extra))
+        return {"wrapped": [len(str(value)), extra]}
+
+    yield seen
+    del REGISTRY.filters["testOnlyWrap"]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        pytest.param("{{ secret('k') | testOnlyWrap }}", id="piped"),
+        pytest.param("{{ 'x' | testOnlyWrap(secret('k')) }}", id="argument"),
+        pytest.param("{{ 'x' | testOnlyWrap({'a': [secret('k')]}) }}", id="nested-in-argument"),
+        pytest.param("{{ {'v': s} | testOnlyWrap }}", id="nested-caller-variable"),
+    ],
+)
+def test_a_new_filter_gets_plain_values_and_its_result_is_tainted(
+    custom_filter: list[Any], template: str
+) -> None:
+    result = run(template, {"s": taint(PLAIN)})
+    assert_fully_masked(result)
+    assert custom_filter and not any(is_tainted(item) for item in custom_filter)
