@@ -195,6 +195,8 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     # --- string filters
     ("abbreviate", "{{ 'this is a long sentence.' | abbreviate(7) }}", {}, "this..."),
     ("abbreviate-short", "{{ 'short' | abbreviate(10) }}", {}, "short"),
+    ("abbreviate-exact-length-pebble-quirk", "{{ 'hello' | abbreviate(5) }}", {}, "he..."),
+    ("abbreviate-tiny", "{{ 'hello' | abbreviate(2) }}", {}, "he"),
     ("capitalize", "{{ 'article title' | capitalize }}", {}, "Article title"),
     ("title", "{{ 'article title' | title }}", {}, "Article Title"),
     ("lower", "{{ 'LOUD' | lower }}", {}, "loud"),

@@ -78,7 +78,8 @@ def abbreviate(value: Any, length: Any = None) -> Any:
     size = need_int(length, "abbreviate", "length")
     if size < 0:
         raise FilterError("The 'abbreviate' filter expects a positive length")
-    if len(text) <= size:
+    # Pebble's rule, including its quirk: a string exactly ``length`` long is cut too.
+    if len(text) < size or len(text) <= 3:
         return text
     if size <= 3:
         return text[:size]

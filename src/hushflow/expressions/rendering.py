@@ -63,7 +63,9 @@ class CompiledTemplate:
         depth: int = 0,
     ) -> Rendered:
         """Evaluate against ``variables``; see :func:`render_typed` for the result."""
-        ctx = Context(variables, functions, allow_secrets, limits, depth)
+        ctx = Context(
+            variables if variables is not None else {}, functions, allow_secrets, limits, depth
+        )
         try:
             return self._run(ctx)
         except HushflowError:
