@@ -181,3 +181,11 @@ def test_concurrent_adds_and_masks(engine: str, fake: Fake) -> None:
         thread.join()
     assert errors == []
     assert len(masker) == 240
+
+
+def test_value_that_is_a_prefix_of_its_own_longer_forms(make_masker: MakeMasker) -> None:
+    """Found by hypothesis: the shell-quoted form starts with the value itself."""
+    value = "\\00000'"
+    masker = make_masker(value)
+    assert masker.mask(value + value) == MASK_TOKEN
+    assert masker.mask(f"a {value}\\ b") == f"a {MASK_TOKEN}\\ b"
