@@ -38,11 +38,34 @@ MB = 1_000_000
 CHUNK = 64 * 1024
 Mask = Callable[[str], str]
 
-WORDS = (
-    "INFO DEBUG WARN task started finished running step records processed user request "
-    "GET POST /api/v1/executions status=200 duration_ms=42 retry namespace=company.team "
-    "flow=etl-daily taskrun=extract worker=w-3 bytes=1048576 rows=9182 ok done"
-).split()
+WORDS = [
+    "INFO",
+    "DEBUG",
+    "WARN",
+    "task",
+    "started",
+    "finished",
+    "running",
+    "step",
+    "records",
+    "processed",
+    "user",
+    "request",
+    "GET",
+    "POST",
+    "/api/v1/executions",
+    "status=200",
+    "duration_ms=42",
+    "retry",
+    "namespace=company.team",
+    "flow=etl-daily",
+    "taskrun=extract",
+    "worker=w-3",
+    "bytes=1048576",
+    "rows=9182",
+    "ok",
+    "done",
+]
 
 
 def fake_values(count: int, rng: random.Random) -> list[str]:
@@ -62,7 +85,7 @@ def log_text(values: Sequence[str], rng: random.Random, size: int = MB) -> list[
             shown = rng.choice(
                 [secret, base64.b64encode(secret.encode()).decode(), quote(secret, safe="")]
             )
-            line = f"{line[:40]} token={shown}"[:99 + len(shown)]
+            line = f"{line[:40]} token={shown}"[: 99 + len(shown)]
         lines.append(line + "\n")
         total += len(lines[-1])
     return lines
