@@ -122,7 +122,7 @@ def echo_server() -> Iterator[EchoServer]:
     server.release = threading.Event()  # type: ignore[attr-defined]
     server.seen = []  # type: ignore[attr-defined]
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield EchoServer(f"http://127.0.0.1:{server.server_address[1]}", server.seen)  # type: ignore[attr-defined]
     server.release.set()  # type: ignore[attr-defined]

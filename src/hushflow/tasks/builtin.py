@@ -18,6 +18,7 @@ from hushflow.tasks.flow import (
     Subflow,
     Switch,
 )
+from hushflow.tasks.http import Request
 from hushflow.tasks.scripts import PythonCommands, PythonScript, ShellCommands, ShellScript
 
 TASK_TYPES: list[type[TaskSpec]] = [
@@ -38,4 +39,5 @@ TASK_TYPES: list[type[TaskSpec]] = [
     ShellScript,
     PythonCommands,
     PythonScript,
+    Request,
 ]
