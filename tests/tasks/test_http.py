@@ -177,7 +177,7 @@ def test_redirects(
 
 def test_form_data_url_encoded_and_multipart(run_flow: FlowRunner, echo_server: EchoServer) -> None:
     run_flow(request_flow(f"uri: {echo_server.url}/f\nmethod: POST\nformData:\n  user: John Doe\n"))
-    path, headers, body = echo_server.seen[-1]
+    _, headers, body = echo_server.seen[-1]
     assert headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert body == "user=John+Doe"
     props = (
