@@ -12,67 +12,20 @@ from __future__ import annotations
 import base64
 import os
 import secrets as pysecrets
-import shutil
-import socket
 import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
-from secret_helpers import MAX_VERSIONS, Seed
+from secret_helpers import MAX_VERSIONS, Bao, Seed, bao_binary, free_port, wait_until_up
 from sqlalchemy import Engine
 
-from hushflow.secrets.config import VaultConfig
 from hushflow.secrets.embedded import EmbeddedStore
 from hushflow.secrets.environment import EnvironmentStore
 from hushflow.secrets.master_key import MasterKeySource
 from hushflow.secrets.store import SecretStore
 from hushflow.secrets.vault import VaultStore
-
-
-@dataclass(frozen=True)
-class Bao:
-    url: str
-    token: str
-
-    def config(self, **kw: object) -> VaultConfig:
-        spec: dict[str, object] = {
-            "url": self.url,
-            "token": self.token,
-            "path_prefix": f"t-{uuid.uuid4().hex[:10]}",
-            "max_versions": MAX_VERSIONS,
-        }
-        spec.update(kw)
-        return VaultConfig(**spec)  # type: ignore[arg-type]
-
-
-def bao_binary() -> str | None:
-    beside = Path(sys.executable).parent / "bao"
-    return str(beside) if beside.exists() else shutil.which("bao")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str, proc: subprocess.Popen[bytes], deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"bao server exited with code {proc.returncode}")
-        try:
-            if httpx.get(f"{url}/v1/sys/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    pytest.fail("bao server did not answer within 30 s")
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import hvac
 import pytest
-from secret_helpers import fake_value
+from secret_helpers import Bao, fake_value, free_port
 from sqlalchemy import Engine
 
-from conftest import Bao
 from hushflow.errors import SecretError, SecretNotFound
 from hushflow.secrets import Mount, RunRef, SecretManager
 from hushflow.secrets.config import VaultConfig
@@ -184,8 +183,6 @@ def test_wrong_token_is_a_clear_error_without_the_token(bao: Bao) -> None:
 
 
 def test_unreachable_server_is_a_clear_error() -> None:
-    from conftest import free_port
-
     store = VaultStore.from_config(
         VaultConfig(url=f"http://127.0.0.1:{free_port()}", token="t", timeout=2)
     )

@@ -13,6 +13,7 @@ only keys starting with ``key_prefix``.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -30,6 +31,7 @@ from hushflow.secrets.subkey import as_text
 
 TAG = "tag:"
 FRACTION = re.compile(r"(\.\d{1,6})\d*")
+LISTING_TTL = 5.0
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -57,6 +59,7 @@ class VaultStore:
         self.read_only = cfg.read_only
         self.name = f"vault:{cfg.mount}/{cfg.path_prefix}".rstrip("/")
         self.kv = client.secrets.kv.v2
+        self._listings: dict[str, tuple[float, dict[str, str]]] = {}
 
     @classmethod
     def from_config(cls, cfg: VaultConfig) -> VaultStore:
@@ -123,9 +126,22 @@ class VaultStore:
         return [k for k in names if self._visible(k)]
 
     def _actual(self, namespace: str, key: str) -> str | None:
-        """The stored spelling of ``key`` in ``namespace`` (case-insensitive), if any."""
-        wanted = fold(key)
-        return next((k for k in self._names(namespace) if fold(k) == wanted), None)
+        """The stored spelling of ``key`` in ``namespace`` (case-insensitive), if any.
+
+        Only asked after an exact-case miss; folder listings are kept for
+        ``LISTING_TTL`` seconds (and dropped on our own writes) because a
+        listing of a large folder costs far more than a read.
+        """
+        folder = self.folder(namespace)
+        cached = self._listings.get(folder)
+        if cached is None or cached[0] <= time.monotonic():
+            names = {fold(n): n for n in self._names(namespace)}
+            cached = (time.monotonic() + LISTING_TTL, names)
+            self._listings[folder] = cached
+        return cached[1].get(fold(key))
+
+    def _forget_listing(self, namespace: str) -> None:
+        self._listings.pop(self.folder(namespace), None)
 
     def _path(self, namespace: str, key: str) -> str:
         return f"{self.folder(namespace)}/{key}"
@@ -254,6 +270,7 @@ class VaultStore:
                 f"expected {cas}"
             )
         path = self._path(namespace, actual)
+        self._forget_listing(namespace)
         with self._errors():
             resp = self.kv.create_or_update_secret(
                 path=path, secret={"value": value}, cas=cas, mount_point=self.cfg.mount
@@ -334,6 +351,7 @@ class VaultStore:
         found = self._metadata(namespace, key)
         if found is None:
             raise SecretNotFound(f"Cannot find secret for key '{key}'.")
+        self._forget_listing(namespace)
         with self._errors():
             self.kv.delete_metadata_and_all_versions(
                 path=self._path(namespace, found[0]), mount_point=self.cfg.mount
