@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from hushflow.masking._ansi import ESCAPE, visible_spans
 from hushflow.masking._index import FormIndex, FormRegistry
 from hushflow.masking._scanners import Span, available_engines
 from hushflow.masking._spans import merge, replace
@@ -161,12 +162,15 @@ class Masker:
     def _runs(self, text: str) -> list[Span]:
         if not isinstance(text, str):
             raise TypeError("only strings can be masked")
-        return merge(self._current().spans(text))
+        return merge(self._scan(text)[0])
 
     def _scan(self, text: str) -> tuple[list[Span], int]:
-        """Raw spans in ``text`` and the length of the longest form, for streams."""
+        """Raw spans in ``text`` (colour codes seen through) and the longest form's length."""
         index = self._current()
-        return index.spans(text), index.longest
+        spans = index.spans(text)
+        if ESCAPE in text and index.segments:
+            spans.extend(visible_spans(text, index.spans))
+        return spans, index.longest
 
 
 def _engines(engine: str | None) -> tuple[str, ...]:

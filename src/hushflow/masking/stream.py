@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hushflow.masking._ansi import stream_cut
 from hushflow.masking._spans import merge
 
 if TYPE_CHECKING:
@@ -16,7 +17,8 @@ class MaskStream:
     A write boundary may fall inside a secret, or between a secret and the
     next one (which must merge into the same token). The stream therefore
     holds back the last ``longest form - 1`` characters, the most a match
-    that is not yet complete can have seen. When the emitted text ends with a
+    that is not yet complete can have seen (plus any terminal colour codes
+    among them, which matching sees through). When the emitted text ends with a
     token whose secret may continue, the stream remembers it, so that a
     continuation is absorbed into the token already written instead of
     producing a second one: GitLab's masker leaks exactly there.
@@ -63,7 +65,7 @@ class MaskStream:
         if self._open:
             spans.append((0, self._covered))
         runs = merge(spans)
-        cut = len(text) if final else len(text) - max(longest - 1, 0)
+        cut = len(text) if final else stream_cut(text, max(longest - 1, 0))
         if cut <= 0:
             self._buffer = text
             return ""
