@@ -65,13 +65,12 @@ def _matches(workdir: Path, patterns: Sequence[str]) -> dict[str, Path]:
 def masked_bytes(data: bytes, mask: Callable[[str], str]) -> bytes:
     """``data`` with every registered secret form replaced, text or binary.
 
-    UTF-8 text is masked as text; anything else is read as Latin-1 (one
-    character per byte, so every byte survives) and masked the same way.
+    Bytes that are not UTF-8 are carried through as lone surrogates
+    (``surrogateescape``), so a secret inside a binary file is masked and
+    every other byte comes back exactly as it was.
     """
-    try:
-        return mask(data.decode("utf-8")).encode("utf-8")
-    except UnicodeDecodeError:
-        return mask(data.decode("latin-1")).encode("latin-1", errors="replace")
+    text = data.decode("utf-8", errors="surrogateescape")
+    return mask(text).encode("utf-8", errors="surrogateescape")
 
 
 def collect_output_files(
