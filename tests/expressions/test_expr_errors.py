@@ -185,3 +185,30 @@ def test_compiled_templates_are_cached_and_the_cache_is_bounded(
         compile_template(f"{{{{ {i} }}}}")
     assert len(render_module._cache) <= 3
     assert compile_template("{{ cached_case }}") is not first
+
+
+GROWTH = "{% for i in range(1, 60) %}{% set s = STEP %}{% endfor %}{{ s | length }}"
+
+
+@pytest.mark.parametrize(
+    ("start", "step", "message"),
+    [
+        pytest.param("['x']", "[s, s]", "list is larger than the value limit", id="shared-list"),
+        pytest.param("{'a': 1}", "{'a': s, 'b': s}", "map is larger than", id="shared-map"),
+        pytest.param("['x']", "[s] | merge([s])", "'merge' filter produced", id="shared-merge"),
+        pytest.param("['x']", "s | merge(s)", "'merge' filter produced", id="doubling-merge"),
+        pytest.param("['x']", "s + s", "larger than the value limit", id="doubling-plus"),
+        pytest.param("'ab'", "s ~ s", "String is larger", id="doubling-concat"),
+        pytest.param("'aaaa'", "s | replace({'a': s})", "larger than", id="replace-blowup"),
+        pytest.param("'a\\nb'", "s ~ '\\n' ~ s | indent(1000)", "larger", id="indent-blowup"),
+    ],
+)
+def test_values_cannot_grow_without_bound(start: str, step: str, message: str) -> None:
+    # Shared parts count at every use: a list holding itself twice, doubled in a
+    # loop, would otherwise be 2**60 elements when printed or scanned.
+    limits = Limits(max_value_size=100_000, max_output_size=50_000)
+    template = "{% set s = " + start + " %}" + GROWTH.replace("STEP", step)
+    begin = time.perf_counter()
+    with pytest.raises(ExpressionError, match=message):
+        render(template, {}, limits=limits)
+    assert time.perf_counter() - begin < 10  # generous: stopped early, not after 2**60 steps

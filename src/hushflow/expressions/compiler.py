@@ -25,6 +25,8 @@ from hushflow.expressions.runtime import (
     InternalTaintedError,
     Undefined,
     invoke,
+    oversized,
+    too_large,
     wrap_plain,
 )
 from hushflow.expressions.taint import Tainted, has_taint, strip, tainted_leaves
@@ -246,11 +248,11 @@ class Compiler:
                     scope[param] = kwargs[param]
                 else:
                     scope[param] = default(ctx) if default is not None else None
+            if ctx.depth >= ctx.limits.max_render_depth:
+                raise FilterError(f"Macro '{name}' calls itself too deeply")
             saved = ctx.scopes
             ctx.scopes = [ctx.scopes[0], scope]
             ctx.depth += 1
-            if ctx.depth > ctx.limits.max_render_depth:
-                raise FilterError(f"Macro '{name}' calls itself too deeply")
             out: list[str] = []
             before = ctx.marks
             try:
@@ -342,8 +344,20 @@ class Compiler:
     def expr_ListLit(self, node: n.ListLit) -> Expr:
         items = [self.expr(item) for item in node.items]
 
+        pos = node.pos
+
         def build(ctx: Context) -> Any:
             values = [item(ctx) for item in items]
+            nested = False
+            for value in values:
+                kind = type(value)
+                if kind is Tainted:
+                    value = value.value
+                    kind = type(value)
+                if kind is list or kind is dict:
+                    nested = True
+            if nested and too_large(values, ctx.limits):
+                raise EvalError("This list is larger than the value limit", pos)
             for value in values:
                 if type(value) is Tainted:
                     return Tainted(values)
@@ -362,6 +376,8 @@ class Compiler:
                 value = value_fn(ctx)
                 marked = marked or key_marked or type(value) is Tainted
                 result[key if type(key) is str else to_text(key)] = value
+            if too_large(result, ctx.limits):
+                raise EvalError("This map is larger than the value limit", node.pos)
             return Tainted(result) if marked else result
 
         return build
@@ -593,9 +609,12 @@ class Compiler:
                 if kind is Tainted or (deep_value and _marked(value)):
                     return slow(ctx, value, [])
                 try:
-                    return fn(value)
+                    result = fn(value)
                 except Exception as exc:
                     raise _failure(entry, exc, pos) from None
+                if type(result) is not int and too_large(result, ctx.limits):
+                    raise EvalError(oversized(entry), pos)
+                return result
 
             return step0
 
@@ -610,9 +629,12 @@ class Compiler:
             if marked:
                 return slow(ctx, value, argv)
             try:
-                return fn(value, *argv)
+                result = fn(value, *argv)
             except Exception as exc:
                 raise _failure(entry, exc, pos) from None
+            if type(result) is not int and too_large(result, ctx.limits):
+                raise EvalError(oversized(entry), pos)
+            return result
 
         return step
 

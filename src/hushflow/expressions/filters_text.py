@@ -11,12 +11,14 @@ import unicodedata
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
-from hushflow.expressions.limits import INT_MAX, INT_MIN
+from hushflow.expressions.limits import DEFAULT_LIMITS, INT_MAX, INT_MIN
 from hushflow.expressions.runtime import REGISTRY, FilterError
 from hushflow.expressions.values import is_empty, is_list, is_map, is_number, to_text
 
 filter_ = REGISTRY.filter
 MAX_REPEAT = 1000
+#: No filter starts building a string larger than this (a hard cap before allocating).
+MAX_RESULT_SIZE = DEFAULT_LIMITS.max_value_size
 
 
 def text_of(value: Any) -> str:
@@ -157,11 +159,25 @@ def replace(value: Any, replace_pairs: Any = None, regexp: Any = False) -> Any:
 def _replace_text(text: str, pairs: dict[str, Any], regexp: bool) -> str:
     for search, replacement in pairs.items():
         if regexp:
-            pattern = compile_regex(search, "replace")
-            text = pattern.sub(java_replacement(text_of(replacement)), text)
+            text = _regex_sub(compile_regex(search, "replace"), text_of(replacement), text)
         else:
-            text = text.replace(text_of(search), text_of(replacement))
+            needle, new = text_of(search), text_of(replacement)
+            growth = (len(new) - len(needle)) * (text.count(needle) if needle else len(text) + 1)
+            check_result_size(len(text) + growth)
+            text = text.replace(needle, new)
     return text
+
+
+def check_result_size(size: int) -> None:
+    """Refuse before building a string that would exceed the largest possible output."""
+    if size > MAX_RESULT_SIZE:
+        raise FilterError("The result would be larger than the output limit")
+
+
+def _regex_sub(pattern: re.Pattern[str], replacement: str, text: str) -> str:
+    matches = sum(1 for _ in pattern.finditer(text))
+    check_result_size(len(text) + matches * len(replacement))
+    return pattern.sub(java_replacement(replacement), text)
 
 
 def _map_strings(value: Any, fn: Any) -> Any:
@@ -181,8 +197,7 @@ def regex_replace(value: Any, regex: Any = None, replacement: Any = None) -> Any
         raise FilterError("The argument 'regex' is required")
     if replacement is None:
         raise FilterError("The argument 'replacement' is required")
-    pattern = compile_regex(regex, "regexReplace")
-    return pattern.sub(java_replacement(text_of(replacement)), text_of(value))
+    return _regex_sub(compile_regex(regex, "regexReplace"), text_of(replacement), text_of(value))
 
 
 @filter_("regexMatch")
@@ -327,6 +342,7 @@ def _indent(value: Any, amount: Any, prefix: Any, name: str, leading: bool) -> A
         )
     pad = (" " if prefix is None else text_of(prefix)) * count
     newline = _line_separator(text)
+    check_result_size(len(text) + (text.count(newline) + 1) * len(pad))
     if leading:
         text = newline + text
     return text.replace(newline, newline + pad)

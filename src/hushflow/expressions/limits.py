@@ -20,6 +20,10 @@ class Limits:
     max_output_size: int = 4 * 1024 * 1024
     max_range_size: int = 100_000
     max_render_depth: int = 8
+    #: Largest value a template may build, counted as its JSON size would be but
+    #: with shared parts counted each time they appear (so a list that contains
+    #: itself twice over, doubled in a loop, is stopped long before it explodes).
+    max_value_size: int = 8 * 1024 * 1024
 
 
 DEFAULT_LIMITS = Limits()

@@ -16,7 +16,14 @@ from typing import Any
 
 from hushflow.expressions.limits import INT_MAX, INT_MIN, Limits
 from hushflow.expressions.runtime import Undefined
-from hushflow.expressions.values import is_list, is_number, to_json, to_text, type_name
+from hushflow.expressions.values import (
+    expanded_size,
+    is_list,
+    is_number,
+    to_json,
+    to_text,
+    type_name,
+)
 
 
 class OperatorError(Exception):
@@ -49,8 +56,8 @@ def add(a: Any, b: Any, limits: Limits) -> Any:
         return _checked_text(to_text(a) + to_text(b), limits)
     if is_list(a):
         result = list(a) + (list(b) if is_list(b) else [b])
-        if len(result) > limits.max_output_size:
-            raise OperatorError("List is too large")
+        if expanded_size(result, limits.max_value_size) > limits.max_value_size:
+            raise OperatorError("The list is larger than the value limit")
         return result
     _numbers(a, b, "addition")
     return _check_int(a + b) if type(a) is int and type(b) is int else float(a) + float(b)

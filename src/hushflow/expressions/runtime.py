@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from hushflow.errors import ExpressionError, HushflowError
 from hushflow.expressions.limits import DEFAULT_LIMITS, Limits
 from hushflow.expressions.taint import Tainted, strip
+from hushflow.expressions.values import expanded_size
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -226,9 +227,27 @@ def invoke(
         raise FilterError(f"The '{entry.name}' {entry.kind} failed on its input") from None
     if type(result) is Tainted:
         return result
+    if too_large(result, ctx.limits):
+        raise FilterError(oversized(entry))
     if tainted or entry.always_tainted:
         return wrap_plain(result)
     return result
+
+
+def oversized(entry: Entry) -> str:
+    return f"The '{entry.name}' {entry.kind} produced a value larger than the limit"
+
+
+def too_large(value: Any, limits: Limits) -> bool:
+    """Whether a computed value exceeds the output limit (strings) or value limit (containers)."""
+    kind = type(value)
+    if kind is str:
+        return len(value) > limits.max_output_size
+    if kind is list or kind is dict:
+        budget = limits.max_value_size
+        # Every element counts at least 3 toward the size: a cheap bound first.
+        return len(value) * 3 > budget or expanded_size(value, budget) > budget
+    return False
 
 
 def _tainted_failure(entry: Entry) -> str:

@@ -102,6 +102,37 @@ def from_json_text(text: str) -> Any:
     return json.loads(text)
 
 
+def expanded_size(value: Any, budget: int) -> int:
+    """Approximate JSON size of ``value``, shared parts counted at every use.
+
+    Stops counting once ``budget`` is exceeded, and memoizes containers by
+    identity, so the walk is linear in the distinct containers even when the
+    expanded size is astronomically larger.
+    """
+    memo: dict[int, int] = {}
+
+    def size(item: Any) -> int:
+        kind = type(item)
+        if kind is str:
+            return len(item) + 2
+        if kind is not dict and kind is not list and kind is not tuple:
+            return 4
+        key = id(item)
+        known = memo.get(key)
+        if known is not None:
+            return known
+        memo[key] = budget + 1  # a container reached again while being measured
+        total = 2
+        for element in item.values() if kind is dict else item:
+            total += size(element) + 1
+            if total > budget:
+                break
+        memo[key] = total
+        return total
+
+    return size(value)
+
+
 def type_name(value: Any) -> str:
     """A user-facing type name (JSON vocabulary, never a Python class name)."""
     if value is None:
