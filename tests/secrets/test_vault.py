@@ -188,3 +188,37 @@ def test_unreachable_server_is_a_clear_error() -> None:
     )
     with pytest.raises(SecretError, match="cannot reach"):
         store.read("ns", "K")
+
+
+def test_a_mount_for_every_namespace_takes_the_writes(
+    bao: Bao, engine: Engine, master_env: dict[str, str]
+) -> None:
+    vault = VaultStore.from_config(bao.config())
+    embedded = EmbeddedStore(engine, MasterKeySource(master_env))
+    with SecretManager(embedded=embedded, mounts=[Mount(vault)]) as mgr:
+        mgr.set("any.ns", "K", fake_value(), actor="a")
+        assert vault.describe("any.ns", "K") is not None
+        assert embedded.describe("any.ns", "K") is None
+
+
+def test_read_only_mount_leaves_writes_to_the_embedded_store(
+    bao: Bao, engine: Engine, master_env: dict[str, str]
+) -> None:
+    cfg = bao.config()
+    external = fake_value()
+    VaultStore.from_config(cfg).write("company.payments", "EXTERNAL", external, actor="ops")
+    reader = VaultStore.from_config(bao.config(path_prefix=cfg.path_prefix, read_only=True))
+    embedded = EmbeddedStore(engine, MasterKeySource(master_env))
+    mounts = [Mount(reader, ("company.payments",))]
+    with SecretManager(embedded=embedded, mounts=mounts) as mgr:
+        mgr.set("company.payments", "LOCAL", fake_value(), actor="a")
+        assert embedded.describe("company.payments", "LOCAL") is not None
+        listed = {(m.key, m.backend) for m in mgr.list_keys("company.payments")}
+        assert listed == {("EXTERNAL", reader.name), ("LOCAL", "embedded")}
+        assert mgr.reveal("company.payments", "external", actor="a").reveal() == external
+        with pytest.raises(SecretError, match="read-only"):
+            mgr.delete("company.payments", "EXTERNAL", actor="a")
+        mgr.delete("company.payments", "LOCAL", actor="a")
+        flagged = {m.key: m.deleted for m in mgr.list_keys("company.payments")}
+        assert flagged == {"EXTERNAL": False, "LOCAL": True}
+        assert [m.key for m in mgr.list_keys("company.payments", inherited=True)] == ["EXTERNAL"]

@@ -14,7 +14,9 @@ A soft-deleted secret counts as absent, so a parent's value shows through.
 ``explicit_namespace`` (Kestra's ``secret('K', namespace='x')``) reads exactly
 that namespace (then the environment), and only if ``x`` is in the caller's
 chain or lists the caller in its ``allowedNamespaces``. Writes go to the most
-specific mount covering the namespace, else the embedded store.
+specific writable mount covering the namespace (a mount without subtrees
+covers every namespace), else the embedded store; changes to an existing key
+(delete, undelete, destroy) go to the store where it lives.
 
 Values are returned as plain ``str`` (the engine taints and masks them); they
 are never logged, and every object here that holds one hides it in ``repr``.
@@ -195,16 +197,35 @@ class SecretManager:
     # management (API and CLI)
 
     def owner(self, namespace: str) -> SecretStore:
-        """The store that holds (and takes writes for) ``namespace``."""
-        check_namespace(namespace)
-        for mount in self.mounts:
-            if mount.roots and mount.covers(namespace):
-                return mount.store
-        if self.embedded is not None:
-            return self.embedded
-        for mount in self.mounts:
-            return mount.store
+        """The store that takes writes for ``namespace``.
+
+        The most specific writable mount covering it, else the embedded store;
+        a namespace covered only by read-only mounts gets the first of them
+        (whose writes fail with a clear error).
+        """
+        covering = self._holders(namespace)
+        writable = [s for s in covering if not s.read_only]
+        if writable:
+            return writable[0]
+        if covering:
+            return covering[0]
         raise SecretError(f"no secret store is configured for namespace '{namespace}'")
+
+    def _holders(self, namespace: str) -> list[SecretStore]:
+        """Stores that can hold ``namespace`` (mounts most specific first, then embedded)."""
+        check_namespace(namespace)
+        found = [m.store for m in self.mounts if m.covers(namespace)]
+        return found + ([self.embedded] if self.embedded is not None else [])
+
+    def holder(self, namespace: str, key: str) -> SecretStore:
+        """The store holding ``key`` in exactly ``namespace`` (resolution order), else the owner."""
+        in_order = ([self.embedded] if self.embedded is not None else []) + [
+            m.store for m in self.mounts if m.covers(namespace)
+        ]
+        for store in in_order:
+            if store.describe(namespace, key) is not None:
+                return store
+        return self.owner(namespace)
 
     def set(
         self,
@@ -231,7 +252,7 @@ class SecretManager:
         self, namespace: str, key: str, version: int | None = None, *, actor: str
     ) -> SecretValue:
         """One value of exactly ``namespace`` for a person (``secret get --reveal``); audited."""
-        store = self.owner(namespace)
+        store = self.holder(namespace, key)
         found = store.read(namespace, key, version)
         if found is None:
             raise SecretNotFound(f"Cannot find secret for key '{key}'.")
@@ -250,41 +271,47 @@ class SecretManager:
         return found
 
     def describe(self, namespace: str, key: str) -> SecretMeta | None:
-        return self.owner(namespace).describe(namespace, key)
+        return self.holder(namespace, key).describe(namespace, key)
 
     def list_keys(self, namespace: str, *, inherited: bool = False) -> list[SecretMeta]:
-        """Keys of ``namespace``; with ``inherited``, every key the namespace resolves."""
-        if not inherited:
-            return self.owner(namespace).list_keys(namespace)
+        """Keys stored in ``namespace`` (deleted ones flagged), in every store that can hold it.
+
+        With ``inherited``, every key the namespace resolves instead: each from
+        the namespace and store that ``resolve`` would use, deleted ones left out.
+        """
         seen: dict[str, SecretMeta] = {}
         for store, names in self._candidates(namespace, None):
+            if not inherited:
+                if store is self.environment:
+                    continue
+                names = [namespace]
             for ns in names:
                 for meta in store.list_keys(ns):
-                    if not meta.deleted:
+                    if not (inherited and meta.deleted):
                         seen.setdefault(fold(meta.key), meta)
         return sorted(seen.values(), key=lambda m: fold(m.key))
 
     def versions(self, namespace: str, key: str) -> list[VersionInfo]:
-        return self.owner(namespace).versions(namespace, key)
+        return self.holder(namespace, key).versions(namespace, key)
 
     def delete(
         self, namespace: str, key: str, versions: Sequence[int] | None = None, *, actor: str
     ) -> list[int]:
-        store = self.owner(namespace)
+        store = self.holder(namespace, key)
         done = store.delete(namespace, key, versions, actor=actor)
         return self._after("delete", store, namespace, key, actor, done)
 
     def undelete(
         self, namespace: str, key: str, versions: Sequence[int] | None = None, *, actor: str
     ) -> list[int]:
-        store = self.owner(namespace)
+        store = self.holder(namespace, key)
         done = store.undelete(namespace, key, versions, actor=actor)
         return self._after("undelete", store, namespace, key, actor, done)
 
     def destroy(
         self, namespace: str, key: str, versions: Sequence[int] | None = None, *, actor: str
     ) -> list[int]:
-        store = self.owner(namespace)
+        store = self.holder(namespace, key)
         done = store.destroy(namespace, key, versions, actor=actor)
         action = "destroy" if versions is not None else "destroy-all"
         return self._after(action, store, namespace, key, actor, done)
