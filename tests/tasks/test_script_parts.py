@@ -77,7 +77,7 @@ secret_text = st.text(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     secret=secret_text,
     parts=st.lists(
@@ -125,7 +125,7 @@ def test_long_lines_come_out_in_pieces() -> None:
     assert [len(x) for x in lines] == [MAX_LINE, MAX_LINE, 5, 5]
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=64), st.binary(max_size=64), st.booleans())
 def test_masked_bytes_removes_the_secret_from_text_and_binary(
     before: bytes, after: bytes, non_ascii: bool
