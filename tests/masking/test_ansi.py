@@ -13,7 +13,7 @@ from hushflow.masking import MASK_TOKEN, Masker, available_engines
 
 Fake = Callable[..., str]
 CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def test_colour_code_inside_the_value(fake: Fake) -> None:

@@ -13,7 +13,7 @@ ALPHABET = st.sampled_from("abcdeXYZ019 -_/+=:\n\"'\\é日")
 values_strategy = st.lists(st.text(ALPHABET, min_size=4, max_size=24), min_size=1, max_size=6)
 text_strategy = st.text(ALPHABET, max_size=200)
 engines = st.sampled_from(available_engines())
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite

@@ -40,19 +40,27 @@ class Segment:
     forms: tuple[str, ...]
     scanner: Scanner
     scanned: int = 0
+    promotable: bool = True
     promotion: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def build(cls, forms: Iterable[str], engines: tuple[str, ...]) -> Segment:
+        """A segment on the first engine that builds; a large one starts on the cheap engine."""
         ordered = tuple(sorted(forms))
-        engine = engines[0]
-        if engine == HYPERSCAN and len(ordered) > _EAGER_FORMS and AHOCORASICK in engines:
-            engine = AHOCORASICK
-        return cls(ordered, build_scanner(ordered, engine))
+        candidates = list(engines)
+        if engines[0] == HYPERSCAN and len(ordered) > _EAGER_FORMS and AHOCORASICK in engines:
+            candidates.remove(AHOCORASICK)
+            candidates.insert(0, AHOCORASICK)
+        for engine in candidates[:-1]:
+            try:
+                return cls(ordered, build_scanner(ordered, engine))
+            except Exception:  # a C engine that refuses some input: fall back to the next
+                continue
+        return cls(ordered, build_scanner(ordered, candidates[-1]))
 
     def scan(self, text: str, spans: list[Span], engines: tuple[str, ...]) -> None:
         self.scanner.scan(text, spans)
-        if self.scanner.engine == AHOCORASICK and engines[0] == HYPERSCAN:
+        if self.promotable and self.scanner.engine == AHOCORASICK and engines[0] == HYPERSCAN:
             self.scanned += len(text)
             if self.scanned >= _PROMOTE_BYTES_PER_FORM * len(self.forms):
                 self._promote()
@@ -62,9 +70,12 @@ class Segment:
         if not self.promotion.acquire(blocking=False):
             return
         try:
-            if self.scanner.engine == AHOCORASICK:
+            if self.promotable:
                 self.scanner = build_scanner(self.forms, HYPERSCAN)
+        except Exception:  # keep the working scanner rather than fail every mask
+            pass
         finally:
+            self.promotable = False
             self.promotion.release()
 
 
