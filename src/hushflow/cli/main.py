@@ -48,7 +48,7 @@ _register()
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI, turning our errors into exit codes."""
     try:
-        cli.main(args=argv, standalone_mode=False)
+        code = cli.main(args=argv, standalone_mode=False)
     except HushflowError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -60,4 +60,5 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    sys.exit(0)
+    # Without standalone mode, Click returns the code of an ``Exit`` raised by a command.
+    sys.exit(code if isinstance(code, int) else 0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete, func, insert, select, update
@@ -100,8 +100,13 @@ class FlowRepository:
         return [_flow(r) for r in rows if not r.deleted]
 
 
+def _utc(when: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
+
+
 def _flow(row: Any) -> StoredFlow:
-    return StoredFlow(row.namespace, row.id, row.revision, row.source, row.created)
+    return StoredFlow(row.namespace, row.id, row.revision, row.source, _utc(row.created))
 
 
 def _history(items: list[StateChange]) -> list[dict[str, Any]]:
@@ -221,7 +226,7 @@ def _execution(row: Any, runs: Sequence[Any]) -> Execution:
             "labels": row.labels,
             "parent_id": row.parent_id,
             "error": row.error,
-            "created": row.created,
+            "created": _utc(row.created),
             "task_runs": [_task_run(r) for r in runs],
         }
     )
@@ -241,7 +246,7 @@ def _task_run(row: Any) -> dict[str, Any]:
         "outputs": row.outputs,
         "plan": row.plan,
         "error": row.error,
-        "created": row.created,
+        "created": _utc(row.created),
     }
 
 
@@ -283,7 +288,7 @@ class LogRepository:
                 attempt=r.attempt,
                 level=r.level,
                 message=r.message,
-                timestamp=r.timestamp,
+                timestamp=_utc(r.timestamp),
             )
             for r in rows
         ]

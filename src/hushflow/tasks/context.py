@@ -40,6 +40,8 @@ class SubflowRunner(Protocol):
         inputs: dict[str, Any],
         labels: dict[str, str],
         wait: bool,
+        extract: dict[str, Any] | None = None,
+        inherit_labels: bool = False,
     ) -> dict[str, Any]: ...
 
 
@@ -95,8 +97,15 @@ class RunContext(Protocol):
         inputs: dict[str, Any],
         labels: dict[str, str],
         wait: bool,
+        extract: dict[str, Any] | None = None,
+        inherit_labels: bool = False,
     ) -> dict[str, Any]:
-        """Start a child execution; when ``wait``, return its id, state and outputs."""
+        """Start a child execution; when ``wait``, return its id, state and outputs.
+
+        ``extract`` maps output names to expressions rendered against the child's
+        task outputs (Kestra's Subflow ``outputs``); without it the child's flow
+        outputs are returned.
+        """
         ...
 
 
@@ -110,6 +119,7 @@ class TaskResult:
 
     outputs: dict[str, Any] = field(default_factory=dict)
     state: State = State.SUCCESS
+    message: str | None = None  # why, when the state is not SUCCESS
 
 
 @dataclass

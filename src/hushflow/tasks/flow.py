@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator, model_validator
 
 from hushflow.models.flow import TaskList
+from hushflow.models.state import State
 from hushflow.tasks.context import (
     Branch,
     Flowable,
@@ -21,6 +22,7 @@ from hushflow.tasks.context import (
     RunContext,
     Runnable,
     TaskFailed,
+    TaskResult,
     task_ids,
 )
 
@@ -121,12 +123,26 @@ def _iteration_values(raw: Any, ctx: RunContext, what: str) -> list[str]:
             raise TaskFailed(f"{what} must be a list or a JSON array, got text") from None
     if not isinstance(rendered, list):
         raise TaskFailed(f"{what} must be a list or a JSON array")
+    nulls = sum(item is None for item in rendered)
+    if nulls:
+        raise TaskFailed(f"Found '{nulls}' null values on Each, with values={_java(rendered)}")
     out = []
     for item in rendered:
-        if item is None:
-            raise TaskFailed(f"{what} must not contain null values")
         out.append(item if isinstance(item, str) else json.dumps(item, separators=(",", ":")))
     return out
+
+
+def _java(value: Any) -> str:
+    """A value printed as Java's ``toString`` would (Kestra's messages use it)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_java(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_java(v)}" for k, v in value.items()) + "}"
+    return str(value)
 
 
 class ForEach(Flowable):
@@ -205,18 +221,21 @@ class Subflow(Runnable):
             raise ValueError("transmitFailed needs wait: true")
         return self
 
-    def run(self, ctx: RunContext) -> dict[str, Any]:
+    def run(self, ctx: RunContext) -> TaskResult:
         namespace = ctx.render_text(self.namespace)
         flow_id = ctx.render_text(self.flow_id)
         inputs = ctx.render(self.inputs or {})
         labels = _labels(ctx.render(self.labels or {}))
-        result = ctx.run_subflow(namespace, flow_id, inputs, labels, self.wait)
+        result = ctx.run_subflow(
+            namespace, flow_id, inputs, labels, self.wait, self.outputs, self.inherit_labels
+        )
         if self.wait and self.transmit_failed and result.get("state") in ("FAILED", "KILLED"):
-            raise TaskFailed(
+            message = (
                 f"Subflow execution {result.get('executionId')} of {namespace}.{flow_id} "
                 f"ended {result.get('state')}"
             )
-        return result
+            return TaskResult(result, State.FAILED, message)
+        return TaskResult(result)
 
 
 def _labels(raw: Any) -> dict[str, str]:

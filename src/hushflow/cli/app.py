@@ -1,0 +1,60 @@
+"""What every CLI command shares: opening the database and building the engine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine as Database
+
+from hushflow.engine.runner import Engine, LogListener
+from hushflow.errors import FlowValidationError
+from hushflow.models.flow import Flow
+from hushflow.models.flow_source import read_flow
+from hushflow.storage.database import open_database
+
+FLOW_SUFFIXES = (".yml", ".yaml")
+
+
+def database() -> Database:
+    """The configured database, migrated."""
+    return open_database()
+
+
+def secret_manager(db: Database) -> Any:
+    """The configured secret manager (embedded store, environment, Vault mounts)."""
+    from hushflow.secrets import SecretManager
+
+    return SecretManager.from_env(db, os.environ)
+
+
+def engine(db: Database, on_log: LogListener | None = None) -> Engine:
+    """An engine over ``db`` with the configured secrets."""
+    return Engine(db, secrets=secret_manager(db), on_log=on_log)
+
+
+def flow_files(paths: list[str]) -> list[Path]:
+    """Flow files named, or found in the folders named (recursively), sorted."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.suffix in FLOW_SUFFIXES))
+        else:
+            out.append(path)
+    return out
+
+
+def read_all(
+    paths: list[Path], on_error: Callable[[FlowValidationError], None]
+) -> list[tuple[Path, Flow]]:
+    """Parse every file; report each invalid one through ``on_error``."""
+    flows = []
+    for path in paths:
+        try:
+            flows.append((path, read_flow(path)))
+        except FlowValidationError as exc:
+            on_error(exc)
+    return flows

@@ -1,0 +1,137 @@
+"""The engine's ``RunContext``: rendering, secrets, logging and masking for one attempt.
+
+Every rendered value is produced by the expression engine together with the
+tainted fragments that went into it; those are registered with the
+execution's masker *before* the value is returned (invariant 2), so whatever
+the task does with it afterwards (log it, return it, print it from a script)
+is masked on its way out.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from hushflow.expressions import render_data, truthy
+from hushflow.masking import Masker, MaskStream
+from hushflow.models.levels import passes
+from hushflow.models.task import TaskSpec
+
+LogSink = Callable[[str, str, str | None, int], None]
+
+
+class EngineRunContext:
+    """One attempt of one task run, as the task sees it."""
+
+    def __init__(
+        self,
+        *,
+        task: TaskSpec,
+        task_run_id: str,
+        execution_id: str,
+        attempt: int,
+        variables: Mapping[str, Any],
+        functions: Mapping[str, Callable[..., Any]],
+        masker: Masker,
+        log_sink: LogSink,
+        cancelled: threading.Event,
+        subflow_runner: Callable[..., dict[str, Any]] | None = None,
+    ) -> None:
+        self.task = task
+        self.task_run_id = task_run_id
+        self.execution_id = execution_id
+        self.attempt = attempt
+        self.cancelled = cancelled
+        self._variables = variables
+        self._functions = functions
+        self._masker = masker
+        self._log_sink = log_sink
+        self._subflow_runner = subflow_runner
+        self._workdir: Path | None = None
+
+    def render(self, value: Any) -> Any:
+        """Render every expression in ``value``; tainted parts are registered first."""
+        result = render_data(value, self._variables, functions=self._functions)
+        for fragment in result.tainted:
+            self._masker.add(fragment)
+        return result.value
+
+    def render_text(self, template: Any) -> str:
+        """Render to text: None is '', lists and maps are compact JSON."""
+        from hushflow.expressions import render_typed
+
+        if template is None:
+            return ""
+        if not isinstance(template, str):
+            rendered = self.render(template)
+            return _as_text(rendered)
+        result = render_typed(template, self._variables, functions=self._functions)
+        for fragment in result.tainted:
+            self._masker.add(fragment)
+        return result.text
+
+    def truthy(self, value: Any) -> bool:
+        return truthy(value)
+
+    def log(self, level: str, message: str) -> None:
+        """Masked, then handed to the sink; lines under the task's ``logLevel`` are dropped."""
+        level = level.upper()
+        if self.task.log_level and not passes(level, self.task.log_level):
+            return
+        self._log_sink(level, self._masker.mask(message), self.task_run_id, self.attempt)
+
+    def mask(self, text: str) -> str:
+        return self._masker.mask(text)
+
+    def mask_stream(self) -> MaskStream:
+        return self._masker.stream()
+
+    def register_secret(self, value: str) -> None:
+        self._masker.add(value)
+
+    def workdir(self) -> Path:
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix=f"hushflow-{self.task.id}-"))
+            self._workdir.chmod(0o700)
+        return self._workdir
+
+    def variables(self) -> Mapping[str, Any]:
+        return self._variables
+
+    def run_subflow(
+        self,
+        namespace: str,
+        flow_id: str,
+        inputs: dict[str, Any],
+        labels: dict[str, str],
+        wait: bool,
+        extract: dict[str, Any] | None = None,
+        inherit_labels: bool = False,
+    ) -> dict[str, Any]:
+        if self._subflow_runner is None:
+            raise RuntimeError("subflows are not available in this context")
+        return self._subflow_runner(
+            namespace, flow_id, inputs, labels, wait, extract, inherit_labels
+        )
+
+    def cleanup(self) -> None:
+        """Remove the working folder, if one was made."""
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+
+def _as_text(value: Any) -> str:
+    import json
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return str(value)

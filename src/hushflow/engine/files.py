@@ -1,0 +1,51 @@
+"""Execution files (FILE inputs, task output files) under ``$HUSHFLOW_HOME/storage``.
+
+Files are addressed as Kestra does, ``kestra:///<namespace as path>/<flow>/executions/<id>/...``,
+so flows that pass such URIs around keep working.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from hushflow.storage.database import home
+
+SCHEME = "kestra://"
+
+
+def storage_root() -> Path:
+    """Where execution files live."""
+    return home() / "storage"
+
+
+def execution_prefix(namespace: str, flow_id: str, execution_id: str) -> str:
+    """The storage path of one execution's files."""
+    return f"{namespace.replace('.', '/')}/{flow_id}/executions/{execution_id}"
+
+
+def store_input_file(
+    namespace: str, flow_id: str, execution_id: str, input_id: str, source: str
+) -> str:
+    """Copy a local file given as a FILE input into storage; return its URI."""
+    if source.startswith(SCHEME):
+        return source
+    src = Path(source).expanduser()
+    if not src.is_file():
+        raise ValueError(f"no such file: {src.name}")
+    relative = f"{execution_prefix(namespace, flow_id, execution_id)}/inputs/{input_id}/{src.name}"
+    target = storage_root() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, target)
+    return f"{SCHEME}/{relative}"
+
+
+def local_path(uri: str) -> Path:
+    """The local file behind a ``kestra:///`` URI (refusing paths that climb out)."""
+    if not uri.startswith(SCHEME):
+        raise ValueError(f"not a storage URI: {uri}")
+    root = storage_root().resolve()
+    path = (root / uri[len(SCHEME) :].lstrip("/")).resolve()
+    if not path.is_relative_to(root):
+        raise ValueError("storage URI points outside the storage folder")
+    return path

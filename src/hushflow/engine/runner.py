@@ -1,0 +1,373 @@
+"""The engine: applies the executor's actions, runs task runs in workers, stores it all.
+
+One executor thread owns every execution in flight and is the only one that
+changes them; workers (one thread per running task run, at most ``workers``
+at once) report results through a queue. After each event the changed
+execution, task runs and log lines are written to the repository, masked
+already. The queue is in-process today; its events are plain data, so a
+PostgreSQL queue (``SKIP LOCKED`` + ``LISTEN/NOTIFY``) can take its place.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine as Database
+
+from hushflow.engine.context import EngineRunContext
+from hushflow.engine.executor import CreateTaskRun, EndExecution, EndTaskRun, next_actions
+from hushflow.engine.files import store_input_file
+from hushflow.engine.flow_outputs import render_outputs
+from hushflow.engine.functions import FunctionTable
+from hushflow.engine.inputs import resolve_inputs
+from hushflow.engine.variables import execution_variables, task_variables
+from hushflow.engine.worker import WorkResult, run_task
+from hushflow.errors import NotFound
+from hushflow.expressions import taint
+from hushflow.masking import Masker
+from hushflow.models.execution import Execution, LogEntry, TaskRun
+from hushflow.models.flow import Flow, Input
+from hushflow.models.flow_source import parse_flow
+from hushflow.models.state import State
+from hushflow.storage.repository import ExecutionRepository, FlowRepository, LogRepository
+
+LogListener = Callable[[LogEntry], None]
+
+
+@dataclass
+class _Live:
+    """An execution in flight, as the executor thread holds it."""
+
+    flow: Flow
+    execution: Execution
+    masker: Masker
+    inputs: dict[str, Any]
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
+    logs: list[LogEntry] = field(default_factory=list)
+    pending_logs: list[LogEntry] = field(default_factory=list)
+    changed: dict[str, TaskRun] = field(default_factory=dict)
+    #: Iteration values that contain secret text, by (flowable run id, iteration):
+    #: stored masked, handed to the children in clear (and tainted).
+    clear_values: dict[tuple[str, int | None], str] = field(default_factory=dict)
+    active: int = 0
+    killing: bool = False
+    finished: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Engine:
+    """Runs flows: submit an execution, wait for it, kill it."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        secrets: Any = None,
+        workers: int = 8,
+        on_log: LogListener | None = None,
+        globals_: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.flows = FlowRepository(database)
+        self.executions = ExecutionRepository(database)
+        self.logs = LogRepository(database)
+        self.secrets = secrets
+        self.on_log = on_log
+        self.globals = dict(globals_ or {})
+        self._events: queue.Queue[tuple[str, str, Any]] = queue.Queue()
+        self._live: dict[str, _Live] = {}
+        self._slots = threading.BoundedSemaphore(workers)
+        self._thread = threading.Thread(target=self._loop, name="hushflow-executor", daemon=True)
+        self._thread.start()
+
+    # -- public API -------------------------------------------------------
+
+    def submit(
+        self,
+        flow: Flow,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        revision: int = 1,
+        labels: Mapping[str, str] | None = None,
+        parent: Execution | None = None,
+        masker: Masker | None = None,
+        typed_inputs: bool = True,
+    ) -> Execution:
+        """Create an execution (inputs are checked first) and start it."""
+        execution = Execution(namespace=flow.namespace, flow_id=flow.id, flow_revision=revision)
+
+        def store_file(spec: Input, value: str) -> str:
+            return store_input_file(flow.namespace, flow.id, execution.id, spec.id, value)
+
+        typed = resolve_inputs(flow, inputs or {}, typed=typed_inputs, store_file=store_file)
+        masker = masker or Masker()
+        secret_ids = [i.id for i in flow.inputs if i.type == "SECRET" and i.id in typed]
+        for input_id in secret_ids:
+            masker.add(str(typed[input_id]))
+        execution.labels = {**flow.labels, **dict(labels or {})}
+        execution.labels.setdefault("system.correlationId", execution.id)
+        execution.parent_id = parent.id if parent else None
+        execution.inputs = masker.mask_value(typed)
+        for input_id in secret_ids:
+            typed[input_id] = taint(typed[input_id])
+        live = _Live(flow, execution, masker, typed)
+        self.executions.create(execution)
+        self._live[execution.id] = live
+        self._events.put(("start", execution.id, None))
+        return execution
+
+    def wait(self, execution_id: str, timeout: float | None = None) -> Execution:
+        """Block until the execution ends; return it as stored."""
+        live = self._live.get(execution_id)
+        if live is not None and not live.done.wait(timeout):
+            raise TimeoutError(f"execution {execution_id} still running after {timeout}s")
+        return self.executions.get(execution_id)
+
+    def kill(self, execution_id: str) -> None:
+        """Stop a running execution: running tasks are cancelled, nothing new starts."""
+        if execution_id not in self._live:
+            raise NotFound(f"execution '{execution_id}' is not running in this process")
+        self._events.put(("kill", execution_id, None))
+
+    def logs_of(self, execution_id: str) -> list[LogEntry]:
+        """The log lines of an execution in flight or stored."""
+        live = self._live.get(execution_id)
+        if live is not None:
+            with live.lock:
+                return list(live.logs)
+        return self.logs.for_execution(execution_id)
+
+    def close(self) -> None:
+        """Stop the executor thread (executions in flight are abandoned)."""
+        self._events.put(("stop", "", None))
+        self._thread.join(10)
+
+    # -- the executor thread ----------------------------------------------
+
+    def _loop(self) -> None:
+        while True:
+            kind, execution_id, payload = self._events.get()
+            if kind == "stop":
+                return
+            live = self._live.get(execution_id)
+            if live is None:
+                continue
+            try:
+                self._handle(live, kind, payload)
+            except Exception as exc:  # never let one execution stop the engine
+                self._crash(live, exc)
+            self._persist(live)
+            if live.finished:
+                self._live.pop(execution_id, None)
+                live.done.set()  # only now: waiters read what was just stored
+
+    def _handle(self, live: _Live, kind: str, payload: Any) -> None:
+        if kind == "start":
+            live.execution.set_state(State.RUNNING)
+        elif kind == "result":
+            self._apply(live, payload)
+        elif kind == "kill":
+            live.killing = True
+            live.cancelled.set()
+            if live.execution.state == State.RUNNING:
+                live.execution.set_state(State.KILLING)
+        self._advance(live)
+
+    def _apply(self, live: _Live, result: WorkResult) -> None:
+        live.active -= 1
+        run = live.execution.task_run(result.task_run_id)
+        run.attempts = result.attempts or run.attempts
+        run.outputs = result.outputs
+        run.plan = self._mask_plan(live, run.id, result.plan)
+        run.error = result.error
+        state = State.KILLED if live.killing and result.state == State.FAILED else result.state
+        run.set_state(state)
+        live.changed[run.id] = run
+
+    def _mask_plan(
+        self, live: _Live, run_id: str, plan: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """Keep secret iteration values out of the stored plan (and task runs)."""
+        if plan is None:
+            return None
+        for branch in plan.get("branches", []):
+            value = branch.get("value")
+            if isinstance(value, str):
+                masked = live.masker.mask(value)
+                if masked != value:
+                    live.clear_values[(run_id, branch.get("iteration"))] = value
+                    branch["value"] = masked
+        return plan
+
+    def _advance(self, live: _Live) -> None:
+        ex = live.execution
+        while not ex.state.terminal:
+            if live.killing:
+                self._finish_kill(live)
+                return
+            actions = next_actions(live.flow, ex)
+            if not actions:
+                return
+            for action in actions:
+                if isinstance(action, CreateTaskRun):
+                    self._dispatch(live, action)
+                elif isinstance(action, EndTaskRun):
+                    run = ex.task_run(action.task_run_id)
+                    run.set_state(action.state)
+                    live.changed[run.id] = run
+                elif isinstance(action, EndExecution):
+                    self._finish(live, action.state)
+
+    def _finish_kill(self, live: _Live) -> None:
+        if live.active:
+            return
+        for run in live.execution.task_runs:
+            if not run.state.terminal:
+                run.set_state(State.KILLED)
+                live.changed[run.id] = run
+        live.execution.set_state(State.KILLED)
+        live.finished = True
+
+    def _finish(self, live: _Live, state: State) -> None:
+        ex = live.execution
+        if state in (State.SUCCESS, State.WARNING) and live.flow.outputs:
+            variables = execution_variables(live.flow, ex, live.inputs, self.globals)
+            outputs, error = render_outputs(
+                live.flow, variables, self._functions(live), live.masker
+            )
+            if error is not None:
+                self._engine_log(live, "ERROR", error)
+                state = State.FAILED
+            ex.outputs = outputs
+        ex.set_state(state)
+        live.finished = True
+
+    def _crash(self, live: _Live, exc: Exception) -> None:
+        self._engine_log(live, "ERROR", f"internal error: {type(exc).__name__}: {exc}")
+        live.cancelled.set()
+        if not live.execution.state.terminal:
+            live.execution.set_state(State.FAILED)
+        live.finished = True
+
+    def _persist(self, live: _Live) -> None:
+        changed = list(live.changed.values())
+        live.changed.clear()
+        self.executions.save(live.execution, changed)
+        with live.lock:
+            pending, live.pending_logs = live.pending_logs, []
+        self.logs.add(pending)
+
+    # -- dispatching to workers -------------------------------------------
+
+    def _functions(self, live: _Live, run: TaskRun | None = None) -> FunctionTable:
+        return FunctionTable(self, live, run)
+
+    def _dispatch(self, live: _Live, action: CreateTaskRun) -> None:
+        ex = live.execution
+        run = action.task_run
+        ex.task_runs.append(run)
+        if not action.task.flowable:
+            run.set_state(State.RUNNING)
+        live.changed[run.id] = run
+        live.active += 1
+        base = execution_variables(live.flow, ex, live.inputs, self.globals)
+        functions = self._functions(live, run)
+        task = action.task
+
+        clear = live.clear_values.get((run.parent_task_run_id or "", run.iteration))
+
+        def make_context(attempt: int) -> EngineRunContext:
+            variables = task_variables(base, ex, task, run, attempt)
+            if clear is not None:
+                variables["taskrun"]["value"] = taint(clear)
+            return EngineRunContext(
+                task=task,
+                task_run_id=run.id,
+                execution_id=ex.id,
+                attempt=attempt,
+                variables=variables,
+                functions=functions,
+                masker=live.masker,
+                log_sink=lambda level, msg, trid, att: self._task_log(
+                    live, task.id, level, msg, trid, att
+                ),
+                cancelled=live.cancelled,
+                subflow_runner=functions.subflow_runner(),
+            )
+
+        # The first context is built here, in the executor thread, so the
+        # variables snapshot is taken before any other change to the execution.
+        first = make_context(0)
+
+        def work() -> None:
+            with self._slots:
+                try:
+                    result = run_task(
+                        task,
+                        run.id,
+                        action.retry,
+                        lambda a: first if a == 0 else make_context(a),
+                        live.masker,
+                    )
+                except Exception as exc:  # the worker must always report back
+                    result = WorkResult(run.id, State.FAILED, error=live.masker.mask(str(exc)))
+            self._events.put(("result", ex.id, result))
+
+        threading.Thread(target=work, name=f"worker-{task.id}", daemon=True).start()
+
+    def release_slot(self) -> None:
+        """Give a worker slot back while a task waits on something else (a subflow)."""
+        self._slots.release()
+
+    def take_slot(self) -> None:
+        """Take a worker slot again after :meth:`release_slot`."""
+        self._slots.acquire()
+
+    # -- logs -------------------------------------------------------------
+
+    def _task_log(
+        self,
+        live: _Live,
+        task_id: str,
+        level: str,
+        message: str,
+        task_run_id: str | None,
+        attempt: int,
+    ) -> None:
+        entry = LogEntry(
+            execution_id=live.execution.id,
+            task_run_id=task_run_id,
+            task_id=task_id,
+            attempt=attempt,
+            level=level,
+            message=message,
+        )
+        self._record(live, entry)
+
+    def _engine_log(self, live: _Live, level: str, message: str) -> None:
+        entry = LogEntry(
+            execution_id=live.execution.id, level=level, message=live.masker.mask(message)
+        )
+        self._record(live, entry)
+
+    def _record(self, live: _Live, entry: LogEntry) -> None:
+        with live.lock:
+            live.logs.append(entry)
+            live.pending_logs.append(entry)
+        if self.on_log is not None:
+            self.on_log(entry)
+
+    # -- subflows ---------------------------------------------------------
+
+    def load_flow(self, namespace: str, flow_id: str) -> tuple[Flow, int]:
+        """The newest revision of a deployed flow, parsed."""
+        stored = self.flows.get(namespace, flow_id)
+        return parse_flow(stored.source, f"{namespace}.{flow_id}"), stored.revision
+
+    def live(self, execution_id: str) -> _Live | None:
+        """The in-flight state of an execution (for subflows and the API)."""
+        return self._live.get(execution_id)

@@ -1,0 +1,157 @@
+"""The engine end to end: states, retries, timeouts, kills, outputs, the stored file."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine as Database
+from tests.engine.conftest import Runner, env_secret, fake_secret
+
+from hushflow.engine.runner import Engine
+from hushflow.errors import InputError
+from hushflow.models import State, parse_flow
+from hushflow.secrets import SecretManager
+from hushflow.storage.database import open_database
+
+pytestmark = pytest.mark.usefixtures("db_url")
+
+
+def test_retry_until_success_counts_attempts_and_warns(run_flow: Runner) -> None:
+    run = run_flow(
+        """
+        id: retry
+        namespace: t
+        tasks:
+          - id: flaky
+            type: io.kestra.plugin.core.log.Log
+            message: "{{ taskrun.attemptsCount == 2 ? 'ok' : undefinedVariable }}"
+            retry: {type: constant, interval: PT0.01S, maxAttempts: 5, warningOnRetry: true}
+        """
+    )
+    [task_run] = run.execution.task_runs
+    assert [a.state for a in task_run.attempts] == [State.FAILED, State.FAILED, State.SUCCESS]
+    assert task_run.state == State.WARNING
+    assert run.execution.state == State.WARNING
+
+
+def test_timeout_fails_the_task_and_stops_it(run_flow: Runner) -> None:
+    run = run_flow(
+        """
+        id: slow
+        namespace: t
+        tasks:
+          - id: nap
+            type: io.kestra.plugin.core.flow.Sleep
+            duration: PT30S
+            timeout: PT0.2S
+        """
+    )
+    assert run.execution.state == State.FAILED
+    assert any("Timeout after PT0.2S" in m for m in run.messages), run.messages
+
+
+def test_kill_stops_a_running_execution(database: Database, tmp_path: Path) -> None:
+    engine = Engine(
+        database, secrets=SecretManager.from_env(database, {"HUSHFLOW_HOME": str(tmp_path)})
+    )
+    try:
+        flow = parse_flow(
+            "id: k\nnamespace: t\ntasks:\n"
+            "  - {id: nap, type: io.kestra.plugin.core.flow.Sleep, duration: PT60S}\n"
+            "  - {id: never, type: io.kestra.plugin.core.log.Log, message: m}\n"
+        )
+        ex = engine.submit(flow)
+        deadline = time.monotonic() + 10
+        while not engine.executions.get(ex.id).task_runs and time.monotonic() < deadline:
+            time.sleep(0.01)
+        engine.kill(ex.id)
+        done = engine.wait(ex.id, timeout=10)
+    finally:
+        engine.close()
+    assert done.state == State.KILLED
+    assert [(r.task_id, r.state) for r in done.task_runs] == [("nap", State.KILLED)]
+
+
+def test_run_if_false_skips_and_broken_run_if_fails(run_flow: Runner) -> None:
+    run = run_flow(
+        """
+        id: runif
+        namespace: t
+        tasks:
+          - {id: skipped, type: io.kestra.plugin.core.log.Log, message: m, runIf: "{{ 1 == 2 }}"}
+          - {id: ran, type: io.kestra.plugin.core.log.Log, message: m, runIf: "{{ true }}"}
+          - {id: broken, type: io.kestra.plugin.core.log.Log, message: m, runIf: "{{ nothing.here }}"}
+        """
+    )
+    states = {r.task_id: r.state for r in run.execution.task_runs}
+    assert states == {"skipped": State.SKIPPED, "ran": State.SUCCESS, "broken": State.FAILED}
+
+
+def test_flow_outputs_are_typed_and_a_broken_output_fails_the_execution(run_flow: Runner) -> None:
+    good = run_flow(
+        """
+        id: outs
+        namespace: t
+        tasks:
+          - id: vals
+            type: io.kestra.plugin.core.output.OutputValues
+            values: {n: "{{ 40 + 2 }}", name: x}
+        outputs:
+          - {id: n, type: INT, value: "{{ outputs.vals.values.n }}"}
+          - {id: whole, type: STRING, value: "{{ outputs.vals.values }}"}
+        """
+    )
+    assert good.execution.outputs == {
+        "n": 42,
+        "whole": json.dumps({"n": 42, "name": "x"}, separators=(",", ":")),
+    }
+    bad = run_flow(
+        "id: bad\nnamespace: t\ntasks:\n  - {id: a, type: io.kestra.plugin.core.log.Log, message: m}\n"
+        "outputs:\n  - {id: o, type: STRING, value: '{{ missing }}'}\n"
+    )
+    assert bad.execution.state == State.FAILED
+    assert bad.execution.outputs is None
+
+
+def test_invalid_inputs_are_refused_before_anything_runs(database: Database) -> None:
+    engine = Engine(database)
+    try:
+        flow = parse_flow(
+            "id: i\nnamespace: t\ninputs:\n  - {id: n, type: INT}\n  - {id: e, type: ENUM, values: [A, B]}\n"
+            "tasks:\n  - {id: a, type: io.kestra.plugin.core.log.Log, message: m}\n"
+        )
+        with pytest.raises(InputError) as info:
+            engine.submit(flow, {"n": "forty", "e": "C"})
+    finally:
+        engine.close()
+    lines = str(info.value).splitlines()
+    assert lines == [
+        "n: Invalid input for `n`, invalid literal for int() with base 10: 'forty', but received `forty`",
+        "e: Invalid input for `e`, it must match the values `[A, B]`, but received `C`",
+    ]
+
+
+def test_the_raw_sqlite_file_never_holds_a_secret(tmp_path: Path) -> None:
+    value = fake_secret("raw")
+    db_file = tmp_path / "raw.db"
+    db = open_database(f"sqlite:///{db_file}")
+    env = {"HUSHFLOW_HOME": str(tmp_path), "SECRET_K": env_secret(json.dumps({"p": value}))}
+    engine = Engine(db, secrets=SecretManager.from_env(db, env))
+    try:
+        flow = parse_flow(
+            "id: raw\nnamespace: t\ntasks:\n"
+            "  - {id: a, type: io.kestra.plugin.core.log.Log, message: \"{{ secret('K') }}\"}\n"
+            "  - {id: b, type: io.kestra.plugin.core.debug.Return, format: \"{{ secret('K') | jq('.p') | first }}\"}\n"
+            "  - {id: c, type: io.kestra.plugin.core.execution.Fail, errorMessage: \"{{ json(secret('K')).p }}\"}\n"
+        )
+        done = engine.wait(engine.submit(flow).id, timeout=30)
+    finally:
+        engine.close()
+        db.dispose()
+    assert done.state == State.FAILED
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("raw.db*"))
+    assert value.encode() not in raw
+    assert b"****" in raw
