@@ -194,6 +194,8 @@ def run_process(
     ctx: RunContext, argv: Sequence[str], env: Mapping[str, str], cwd: Path
 ) -> ProcessResult:
     """Run ``argv`` in ``cwd`` with exactly ``env``; log its output masked; return how it ended."""
+    if ctx.cancelled.is_set():
+        return ProcessResult(exit_code=-1, killed=True)
     proc = _start(argv, env, cwd)
     chunks: queue.Queue[Chunk] = queue.Queue()
     pipes = {"stdout": _Pipe(ctx.mask_stream()), "stderr": _Pipe(ctx.mask_stream())}
