@@ -80,7 +80,20 @@ class Compiler:
     # --- statements ------------------------------------------------------
 
     def body(self, statements: list[n.Node]) -> Stmt:
-        fns = [self.statement(node) for node in statements]
+        fns: list[Stmt] = []
+        run_of_output: list[n.Text | n.Print] = []
+        for node in statements:
+            if isinstance(node, n.Text | n.Print):
+                run_of_output.append(node)
+                continue
+            if run_of_output:
+                fns.append(self.output(run_of_output))
+                run_of_output = []
+            fns.append(self.statement(node))
+        if run_of_output:
+            fns.append(self.output(run_of_output))
+        if not fns:
+            return lambda ctx, out: None
         if len(fns) == 1:
             return fns[0]
 
@@ -93,6 +106,41 @@ class Compiler:
     def statement(self, node: n.Node) -> Stmt:
         method: Callable[[Any], Stmt] = getattr(self, "stmt_" + type(node).__name__)
         return method(node)
+
+    def output(self, nodes: list[n.Text | n.Print]) -> Stmt:
+        """One closure for a run of text and ``{{ }}`` (the common case in loop bodies)."""
+        if len(nodes) == 1:
+            return self.statement(nodes[0])
+        parts: list[tuple[str, Expr | None, n.Span | None]] = []
+        for node in nodes:
+            if isinstance(node, n.Text):
+                parts.append((node.text, None, None))
+            else:
+                parts.append(("", self.expr(node.expr), node.span))
+        first = nodes[0].pos
+
+        def emit(ctx: Context, out: list[str]) -> None:
+            size = 0
+            for text, expr, span in parts:
+                if expr is not None:
+                    try:
+                        value = expr(ctx)
+                    except (Undefined, EvalError, FilterError, InternalTaintedError) as exc:
+                        raise self.convert(exc, span) from None  # type: ignore[arg-type]
+                    kind = type(value)
+                    if kind is str:
+                        text = value
+                    elif kind is int:
+                        text = str(value)
+                    else:
+                        text = output_text(ctx, value)
+                size += len(text)
+                out.append(text)
+            ctx.output_size += size
+            if ctx.output_size > ctx.limits.max_output_size:
+                self.too_large(ctx, first)
+
+        return emit
 
     def stmt_Text(self, node: n.Text) -> Stmt:
         text = node.text
@@ -532,19 +580,38 @@ class Compiler:
         return test
 
     def expr_FilterCall(self, node: n.FilterCall) -> Expr:
-        value_fn = self.expr(node.value)
-        step = self.filter_step(node)
-        if node.name == "default":
+        """A chain ``v | f | g`` becomes one closure applying the steps in order."""
+        chain: list[n.FilterCall] = [node]
+        while isinstance(chain[-1].value, n.FilterCall) and chain[-1].value.name != "default":
+            chain.append(chain[-1].value)
+        chain.reverse()
+        base = chain[0]
+        value_fn = self.expr(base.value)
+        steps = [self.filter_step(call) for call in chain]
+        if base.name == "default":
+            first_step = steps.pop(0)
+            inner = value_fn
 
-            def with_default(ctx: Context) -> Any:
+            def value_fn(ctx: Context) -> Any:
                 try:
-                    value = value_fn(ctx)
+                    value = inner(ctx)
                 except Undefined:
                     value = None
-                return step(ctx, value)
+                return first_step(ctx, value)
 
-            return with_default
-        return lambda ctx: step(ctx, value_fn(ctx))
+        if not steps:
+            return value_fn
+        if len(steps) == 1:
+            only = steps[0]
+            return lambda ctx: only(ctx, value_fn(ctx))
+
+        def apply(ctx: Context) -> Any:
+            value = value_fn(ctx)
+            for step in steps:
+                value = step(ctx, value)
+            return value
+
+        return apply
 
     def filter_step(self, node: n.FilterCall) -> Callable[[Context, Any], Any]:
         entry = REGISTRY.filters.get(node.name)
@@ -612,7 +679,11 @@ class Compiler:
                     result = fn(value)
                 except Exception as exc:
                     raise _failure(entry, exc, pos) from None
-                if type(result) is not int and too_large(result, ctx.limits):
+                kind = type(result)
+                if kind is str:
+                    if len(result) > ctx.limits.max_output_size:
+                        raise EvalError(oversized(entry), pos)
+                elif (kind is list or kind is dict) and too_large(result, ctx.limits):
                     raise EvalError(oversized(entry), pos)
                 return result
 
@@ -632,7 +703,11 @@ class Compiler:
                 result = fn(value, *argv)
             except Exception as exc:
                 raise _failure(entry, exc, pos) from None
-            if type(result) is not int and too_large(result, ctx.limits):
+            kind = type(result)
+            if kind is str:
+                if len(result) > ctx.limits.max_output_size:
+                    raise EvalError(oversized(entry), pos)
+            elif (kind is list or kind is dict) and too_large(result, ctx.limits):
                 raise EvalError(oversized(entry), pos)
             return result
 
