@@ -334,6 +334,8 @@ def _check_child(want: dict[str, Any], engine: Engine, ex: Execution, fail: Any)
         if not matches(value, child.labels.get(key), ph):
             got = child.labels.get(key)
             fail(f"child {want['flow_id']}: label {key}={got!r}, expected {value!r}")
+    if want.get("trigger") and not matches(want["trigger"], child.trigger or {}, ph):
+        fail(f"child {want['flow_id']}: trigger {child.trigger!r}, expected {want['trigger']!r}")
     exact = want.get("labels_exact_count")
     if exact is not None and len(child.labels) != exact:
         fail(

@@ -72,4 +72,4 @@ class FunctionTable(dict[str, Any]):
         """A callable that starts a child execution from this task run."""
         from hushflow.engine.subflows import SubflowLauncher
 
-        return SubflowLauncher(self._engine, self._live)
+        return SubflowLauncher(self._engine, self._live, self._run.task_id if self._run else "")

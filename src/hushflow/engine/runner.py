@@ -96,8 +96,13 @@ class Engine:
         parent: Execution | None = None,
         masker: Masker | None = None,
         typed_inputs: bool = True,
+        trigger: dict[str, Any] | None = None,
     ) -> Execution:
-        """Create an execution (inputs are checked first) and start it."""
+        """Create an execution (inputs are checked first) and start it.
+
+        ``trigger`` (``{"id", "type", "variables"}``) is what started it, as a
+        schedule or a parent flow; expressions read ``trigger.<variable>``.
+        """
         execution = Execution(namespace=flow.namespace, flow_id=flow.id, flow_revision=revision)
 
         def store_file(spec: Input, value: str) -> str:
@@ -111,6 +116,7 @@ class Engine:
         execution.labels = {**flow.labels, **dict(labels or {})}
         execution.labels.setdefault("system.correlationId", execution.id)
         execution.parent_id = parent.id if parent else None
+        execution.trigger = trigger
         execution.inputs = masker.mask_value(typed)
         for input_id in secret_ids:
             typed[input_id] = taint(typed[input_id])

@@ -23,9 +23,10 @@ CORRELATION = "system.correlationId"
 class SubflowLauncher:
     """Callable handed to a task's context as ``run_subflow``."""
 
-    def __init__(self, engine: Engine, live: _Live) -> None:
+    def __init__(self, engine: Engine, live: _Live, task_id: str) -> None:
         self._engine = engine
         self._live = live
+        self._task_id = task_id
 
     def __call__(
         self,
@@ -48,6 +49,16 @@ class SubflowLauncher:
             labels=labels,
             parent=parent,
             masker=self._live.masker.fork(),
+            trigger={
+                "id": self._task_id,
+                "type": "io.kestra.plugin.core.flow.Subflow",
+                "variables": {
+                    "executionId": parent.id,
+                    "namespace": parent.namespace,
+                    "flowId": parent.flow_id,
+                    "flowRevision": parent.flow_revision,
+                },
+            },
         )
         if not wait:
             return {"executionId": child.id}

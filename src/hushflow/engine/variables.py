@@ -85,6 +85,8 @@ def execution_variables(
     }
     if flow.inputs:  # as in Kestra, a flow without inputs has no `inputs` variable
         out["inputs"] = dict(inputs)
+    if execution.trigger:
+        out["trigger"] = dict(execution.trigger.get("variables") or {})
     return out
 
 

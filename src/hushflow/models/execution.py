@@ -90,6 +90,7 @@ class Execution(Record):
     labels: dict[str, str] = Field(default_factory=dict)
     task_runs: list[TaskRun] = Field(default_factory=list)
     parent_id: str | None = None
+    trigger: dict[str, Any] | None = None
     error: str | None = None
     created: datetime = Field(default_factory=now)
 

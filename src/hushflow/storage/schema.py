@@ -98,4 +98,29 @@ logs = Table(
     Column("message", Text, nullable=False),
     Column("timestamp", DateTime(timezone=True), nullable=False),
 )
+
+#: Requests to running executions from other processes (kill, resume), consumed
+#: by whichever engine holds the execution.
+execution_commands = Table(
+    "execution_commands",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("execution_id", String(64), nullable=False, index=True),
+    Column("command", String(32), nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+)
+
+#: The scheduler's memory: when each trigger of each flow last fired.
+trigger_state = Table(
+    "trigger_state",
+    metadata,
+    Column("namespace", String(255), primary_key=True),
+    Column("flow_id", String(255), primary_key=True),
+    Column("trigger_id", String(255), primary_key=True),
+    Column("last_fired", DateTime(timezone=True), nullable=True),
+    Column("next_fire", DateTime(timezone=True), nullable=True),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
 import hushflow.storage.secret_tables  # noqa: E402, F401
