@@ -335,3 +335,28 @@ def _parent(pid: int) -> int:
     except FileNotFoundError:
         return -1
     return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def test_working_dir_and_output_dir(run_flow: FlowRunner) -> None:
+    run = run_flow("""
+    id: dirs
+    namespace: company.team
+    tasks:
+      - id: t
+        type: io.kestra.plugin.scripts.shell.Commands
+        env:
+          OUT: "{{outputDir}}"
+        commands:
+          - test "{{ workingDir }}" = "$(pwd)" && echo same-folder
+          - echo made > "{{ outputDir }}/made.txt"
+          - mkdir -p "$OUT/nested" && echo deep > "$OUT/nested/deep.txt"
+      - id: read
+        type: io.kestra.plugin.core.log.Log
+        message: "{{ outputs.t.outputFiles['made.txt'] is defined }}"
+    """)
+    assert run.execution.state == State.SUCCESS
+    assert run.messages("t", "INFO") == ["same-folder"]
+    files = run.task("t").outputs["outputFiles"]
+    assert sorted(files) == ["made.txt", "nested/deep.txt"]
+    assert Path(files["nested/deep.txt"]).read_text() == "deep\n"
+    assert run.messages("read") == ["true"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -30,6 +31,7 @@ from hushflow.tasks.process_env import INTERNAL, child_environment
 from hushflow.tasks.script_files import collect_output_files, storage_folder, write_input_files
 
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
+_DIR_VARIABLES = re.compile(r"\{\{\s*(workingDir|outputDir)\s*\}\}")
 PROCESS_RUNNER = "io.kestra.plugin.core.runner.Process"
 
 
@@ -72,6 +74,22 @@ def _as_map(value: Any, what: str) -> dict[str, Any]:
     return value
 
 
+def with_folders(value: Any, folders: dict[str, str]) -> Any:
+    """``value`` with Kestra's ``{{ workingDir }}`` and ``{{ outputDir }}`` put in.
+
+    They name this run's folders, which the expression variables cannot know;
+    a plain ``{{ workingDir }}`` is replaced before rendering (a path holds no
+    expression), anything else is left to the expression engine.
+    """
+    if isinstance(value, str):
+        return _DIR_VARIABLES.sub(lambda m: folders[m.group(1)], value)
+    if isinstance(value, list):
+        return [with_folders(v, folders) for v in value]
+    if isinstance(value, dict):
+        return {k: with_folders(v, folders) for k, v in value.items()}
+    return value
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -104,13 +122,11 @@ class _ScriptTask(Runnable):
     def run(self, ctx: RunContext) -> dict[str, Any] | TaskResult:
         self._note_ignored(ctx)
         workdir = ctx.workdir()
-        files = _as_map(ctx.render(self.input_files), "inputFiles")
+        files = _as_map(self.render(ctx, workdir, self.input_files), "inputFiles")
         write_input_files(workdir, {name: _text(v) for name, v in files.items()})
-        body = self._flag(ctx, self.fail_fast) * ["set -e"]
-        body += _as_list(ctx.render(self.before_commands)) + self.main_commands(ctx, workdir)
-        argv = self._argv(workdir, "\n".join(body))
+        argv = self._argv(workdir, self._body(ctx, workdir))
         path, extra = self._path(workdir), self.extra_env()
-        env = child_environment(workdir, self._env(ctx), path=path, extra=extra)
+        env = child_environment(workdir, self._env(ctx, workdir), path=path, extra=extra)
         result = run_process(ctx, argv, env, workdir)
         if result.killed:
             raise TaskFailed("Command killed before it finished")
@@ -129,6 +145,17 @@ class _ScriptTask(Runnable):
         """The lines that do the work, after ``beforeCommands``."""
         raise NotImplementedError
 
+    def render(self, ctx: RunContext, workdir: Path, value: Any) -> Any:
+        """Render a property, with ``{{ workingDir }}`` and ``{{ outputDir }}`` known."""
+        folders = {"workingDir": str(workdir), "outputDir": str(_output_dir(workdir))}
+        return ctx.render(with_folders(value, folders))
+
+    def _body(self, ctx: RunContext, workdir: Path) -> str:
+        """``set -e`` (``failFast``), then ``beforeCommands``, then the task's own lines."""
+        lines = ["set -e"] if self._flag(ctx, self.fail_fast) else []
+        lines += _as_list(self.render(ctx, workdir, self.before_commands))
+        return "\n".join(lines + self.main_commands(ctx, workdir))
+
     def extra_env(self) -> dict[str, str]:
         """Variables this task type adds to the base environment."""
         return {}
@@ -143,25 +170,33 @@ class _ScriptTask(Runnable):
             return [*self.interpreter, f". {shlex.quote(str(path))}"]
         return [*self.interpreter, body]
 
-    def _env(self, ctx: RunContext) -> dict[str, str]:
-        rendered = _as_map(ctx.render(self.env), "env")
+    def _env(self, ctx: RunContext, workdir: Path) -> dict[str, str]:
+        rendered = _as_map(self.render(ctx, workdir, self.env), "env")
         return {str(k): _text(v) for k, v in rendered.items()}
 
     def _flag(self, ctx: RunContext, value: bool | str) -> bool:
         return value if isinstance(value, bool) else ctx.truthy(ctx.render(value))
 
     def _collect(self, ctx: RunContext, workdir: Path) -> dict[str, str]:
-        patterns = _as_list(ctx.render(self.output_files))
-        if not patterns:
-            return {}
+        """Files matching ``outputFiles``, and every file written to ``{{ outputDir }}``."""
         dest = storage_folder(ctx.execution_id, ctx.task_run_id)
-        return collect_output_files(workdir, patterns, dest, ctx.mask)
+        found = collect_output_files(_output_dir(workdir), ["**/*"], dest, ctx.mask)
+        patterns = _as_list(self.render(ctx, workdir, self.output_files))
+        if patterns:
+            found.update(collect_output_files(workdir, patterns, dest, ctx.mask))
+        return found
 
     def _note_ignored(self, ctx: RunContext) -> None:
         if self.container_image or self.docker or (self.runner or "").upper() == "DOCKER":
             ctx.log("DEBUG", "containerImage/docker ignored: scripts run as local processes")
         if self.namespace_files and self.namespace_files.get("enabled", True):
             ctx.log("WARN", "namespaceFiles are not available in hushflow yet; none were added")
+
+
+def _output_dir(workdir: Path) -> Path:
+    folder = workdir / INTERNAL / "output"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
 
 
 def _private_file(workdir: Path, name: str, content: str) -> Path:
@@ -181,7 +216,7 @@ class ShellCommands(_ScriptTask):
     commands: list[str] | str
 
     def main_commands(self, ctx: RunContext, workdir: Path) -> list[str]:
-        return _as_list(ctx.render(self.commands))
+        return _as_list(self.render(ctx, workdir, self.commands))
 
 
 class ShellScript(_ScriptTask):
@@ -191,7 +226,7 @@ class ShellScript(_ScriptTask):
     script: str = Field(min_length=1)
 
     def main_commands(self, ctx: RunContext, workdir: Path) -> list[str]:
-        path = _private_file(workdir, "script.sh", ctx.render_text(self.script))
+        path = _private_file(workdir, "script.sh", _text(self.render(ctx, workdir, self.script)))
         return [f"/bin/sh {shlex.quote(str(path))}"]
 
 
@@ -231,7 +266,7 @@ class PythonCommands(_PythonTask):
     commands: list[str] | str
 
     def main_commands(self, ctx: RunContext, workdir: Path) -> list[str]:
-        return _as_list(ctx.render(self.commands))
+        return _as_list(self.render(ctx, workdir, self.commands))
 
 
 class PythonScript(_PythonTask):
@@ -241,7 +276,7 @@ class PythonScript(_PythonTask):
     script: str = Field(min_length=1)
 
     def main_commands(self, ctx: RunContext, workdir: Path) -> list[str]:
-        path = _private_file(workdir, "main.py", ctx.render_text(self.script))
+        path = _private_file(workdir, "main.py", _text(self.render(ctx, workdir, self.script)))
         return [f"{shlex.quote(sys.executable)} {shlex.quote(str(path))}"]
 
 
