@@ -275,3 +275,16 @@ def test_secret_from_a_secret_input_is_masked_too(run_flow: FlowRunner) -> None:
     )
     assert run.messages("t", "INFO") == [TOKEN]
     assert run.leaks(value) == []
+
+
+def test_shell_tracing_shows_the_secret_masked(run_flow: FlowRunner) -> None:
+    value = fake_secret()
+    run = run_flow(
+        shell_flow(
+            "set -x", "echo \"{{ secret('MY_TOKEN') }}\" > /dev/null", "cat .hushflow/commands.sh"
+        ),
+        {"MY_TOKEN": value},
+    )
+    assert f"+ echo {TOKEN}" in run.messages("t", "ERROR")
+    assert f'echo "{TOKEN}" > /dev/null' in run.messages("t", "INFO")
+    assert run.leaks(value) == []
