@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hushflow.errors import ExpressionError
-from hushflow.expressions import Limits, render_typed, taint
+from hushflow.expressions import REGISTRY, Limits, render_typed, taint
 
 SMALL = Limits(max_loop_iterations=2_000, max_output_size=200_000, max_range_size=2_000)
 VARIABLES: dict[str, Any] = {
@@ -107,3 +107,30 @@ def test_secret_derived_values_are_always_reported(expression: str) -> None:
         assert "fuzz-secret" not in str(error)
         return
     assert result.text in result.tainted
+
+
+LITERALS = [
+    "null", "true", "0", "-1", "3", "2.5", "''", "'a,b'", "'x'", "'.'", "'[0-9]'", "'('",
+    "'#,##0.00'", "'yyyy-MM-dd'", "'DAYS'", "'Europe/Paris'", "'2024-01-15T10:30:00Z'",
+    "'{\"a\": 1}'", "'.a'", "[]", "[1, 'b', null]", "{}", "{'a': 'b'}", "c", "d", "s",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(sorted(REGISTRY.filters)),
+    st.sampled_from(LITERALS),
+    st.lists(st.sampled_from(LITERALS), max_size=3),
+)
+def test_every_filter_with_random_arguments(name: str, value: str, args: list[str]) -> None:
+    call = name if not args else f"{name}({', '.join(args)})"
+    check("{{ " + value + " | " + call + " }}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(set(REGISTRY.functions) - {"secret", "kv"})),
+    st.lists(st.sampled_from(LITERALS), max_size=3),
+)
+def test_every_function_with_random_arguments(name: str, args: list[str]) -> None:
+    check("{{ " + name + "(" + ", ".join(args) + ") }}")
