@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,10 @@ from sqlalchemy import Engine, select
 
 from hushflow.errors import AccessDenied, SecretError, SecretNotFound
 from hushflow.secrets import RunRef, SecretManager
+from hushflow.secrets.audit import AuditLog
 from hushflow.secrets.cache import Entry, ResolutionCache
+from hushflow.secrets.embedded import EmbeddedStore
+from hushflow.secrets.master_key import MasterKeySource
 from hushflow.storage.secret_tables import secret_audit
 
 RUN = RunRef(execution_id="exec-1", task_run_id="tr-1", flow_id="etl", namespace="company.team.etl")
@@ -259,3 +263,36 @@ def test_value_size_limit(engine: Engine, master_env: dict[str, str], tmp_path: 
         assert mgr.set("ns", "SMALL", "x" * 16, actor="a") == 1
         with pytest.raises(SecretError, match="over the limit of 16"):
             mgr.set("ns", "BIG", "x" * 17, actor="a")
+
+
+def wait_for_rows(engine: Engine, count: int) -> list[dict[str, object]]:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        rows = audit_rows(engine)
+        if len(rows) >= count:
+            return rows
+        time.sleep(0.02)
+    return audit_rows(engine)
+
+
+def test_background_writer_flushes_reads_without_being_asked(
+    engine: Engine, master_env: dict[str, str]
+) -> None:
+    keys = MasterKeySource(master_env)
+    audit = AuditLog(engine, keys, max_delay=0.05)
+    with SecretManager(embedded=EmbeddedStore(engine, keys), audit=audit) as mgr:
+        mgr.set("ns", "K", fake_value(), actor="a")
+        for _ in range(3):
+            mgr.resolve("ns", "K", run=RUN)
+        rows = wait_for_rows(engine, 4)
+        assert [r["action"] for r in rows] == ["set", "read", "read", "read"]
+
+
+def test_a_full_buffer_wakes_the_writer(engine: Engine, master_env: dict[str, str]) -> None:
+    keys = MasterKeySource(master_env)
+    audit = AuditLog(engine, keys, buffer_size=5, max_delay=3600)
+    with SecretManager(embedded=EmbeddedStore(engine, keys), audit=audit) as mgr:
+        mgr.set("ns", "K", fake_value(), actor="a")
+        for _ in range(5):
+            mgr.resolve("ns", "K", run=RUN)
+        assert len(wait_for_rows(engine, 6)) == 6

@@ -3,18 +3,20 @@
 Where a value must be identified (did two reads see the same value?) the log
 keeps HMAC-SHA256 under a random audit key, as Vault's audit devices do; that
 key is itself sealed with the master key in the database. Reads by runs are
-buffered and written in batches (at most ``max_delay`` seconds or
-``buffer_size`` records later, and on :meth:`AuditLog.flush`), so resolving a
-secret stays cheap; changes and reveals by people are written at once.
+queued and written in batches by a background thread (every ``max_delay``
+seconds, sooner when ``buffer_size`` records wait, and on :meth:`AuditLog.flush`),
+so resolving a secret stays cheap; changes and reveals by people are written
+at once, by the caller.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import threading
-import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +30,7 @@ from hushflow.secrets.master_key import MasterKeySource
 from hushflow.storage.secret_tables import secret_audit, secret_sealed_settings
 
 HMAC_SETTING = "audit-hmac-key"
+log = logging.getLogger("hushflow.secrets")
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,9 @@ class AuditLog:
         self.buffer_size = buffer_size
         self.max_delay = max_delay
         self._pending: list[dict[str, Any]] = []
-        self._oldest = 0.0
         self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._writer: threading.Thread | None = None
         self._hmac_key: bytes | None = None
 
     def __repr__(self) -> str:
@@ -108,29 +112,56 @@ class AuditLog:
         return key
 
     def record(self, event: AuditEvent, *, now_: bool = False) -> None:
-        """Queue ``event`` (or write it at once with ``now_``)."""
+        """Queue ``event`` for the background writer, or write it at once with ``now_``."""
         row = dict(event.__dict__)  # not asdict(): this runs on every warm secret() call
         del row["id"]
         row["at"] = row["at"] or now()
         with self._lock:
-            if not self._pending:
-                self._oldest = time.monotonic()
             self._pending.append(row)
-            due = (
-                now_
-                or len(self._pending) >= self.buffer_size
-                or time.monotonic() - self._oldest >= self.max_delay
-            )
-        if due:
+            full = len(self._pending) >= self.buffer_size
+        if now_:
             self.flush()
+            return
+        self._ensure_writer()
+        if full:
+            self._wake.set()
 
     def flush(self) -> None:
         """Write every queued record."""
         with self._lock:
             rows, self._pending = self._pending, []
         if rows:
-            with self.engine.begin() as conn:
-                conn.execute(insert(secret_audit), rows)
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(secret_audit), rows)
+            except BaseException:
+                with self._lock:
+                    self._pending[:0] = rows  # keep them for the next attempt
+                raise
+
+    def flush_quietly(self) -> None:
+        """Flush where nobody can receive an error (writer thread, exit): log it instead."""
+        try:
+            self.flush()
+        except Exception as exc:
+            log.error("could not write secret audit records: %s", type(exc).__name__)
+            with self._lock:
+                dropped, self._pending = len(self._pending), []
+            log.error("dropped %d secret audit records", dropped)
+            self.engine.dispose()  # close, rather than leak, the connection that failed
+
+    def _ensure_writer(self) -> None:
+        if self._writer is not None and self._writer.is_alive():
+            return
+        with self._lock:
+            if self._writer is None or not self._writer.is_alive():
+                self._writer = threading.Thread(
+                    target=_write_in_background,
+                    args=(weakref.ref(self), self._wake, self.max_delay),
+                    name="hushflow-secret-audit",
+                    daemon=True,
+                )
+                self._writer.start()
 
     def events(
         self,
@@ -152,3 +183,20 @@ class AuditLog:
             query = query.where(a.at >= since)
         with self.engine.connect() as conn:
             return [AuditEvent(**row._mapping) for row in conn.execute(query)]
+
+
+def _write_in_background(ref: weakref.ref[AuditLog], wake: threading.Event, every: float) -> None:
+    """The writer thread: flush every ``every`` seconds (or when woken) while the log lives.
+
+    It holds the log only weakly, so a log nobody uses any more is collected
+    (its last records are written by the manager's finalizer) and the thread ends.
+    """
+    while True:
+        wake.wait(every)
+        wake.clear()
+        audit = ref()
+        if audit is None:
+            return
+        if audit._pending:
+            audit.flush_quietly()
+        del audit

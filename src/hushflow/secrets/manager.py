@@ -18,13 +18,15 @@ specific writable mount covering the namespace (a mount without subtrees
 covers every namespace), else the embedded store; changes to an existing key
 (delete, undelete, destroy) go to the store where it lives.
 
-Values are returned as plain ``str`` (the engine taints and masks them); they
-are never logged, and every object here that holds one hides it in ``repr``.
+Every resolution and every change is recorded in the audit log of the
+database (``engine``); a manager built without one (environment and Vault
+only) has no audit log. Values are returned as plain ``str`` (the engine
+taints and masks them); they are never logged, and every object here that
+holds one hides it in ``repr``.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
@@ -45,8 +47,6 @@ from hushflow.secrets.sharing import NamespaceAccess
 from hushflow.secrets.store import SecretStore
 from hushflow.secrets.subkey import extract
 
-log = logging.getLogger("hushflow.secrets")
-
 
 @dataclass(frozen=True)
 class Mount:
@@ -64,11 +64,7 @@ class Mount:
 
 
 def _flush_quietly(audit: AuditLog) -> None:
-    try:
-        audit.flush()
-    except Exception as exc:  # at exit or in GC there is nobody left to raise to
-        log.error("could not write pending secret audit records: %s", type(exc).__name__)
-        audit.engine.dispose()  # close, rather than leak, the connection that failed
+    audit.flush_quietly()
 
 
 class SecretManager:
