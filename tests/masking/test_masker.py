@@ -189,3 +189,14 @@ def test_value_that_is_a_prefix_of_its_own_longer_forms(make_masker: MakeMasker)
     masker = make_masker(value)
     assert masker.mask(value + value) == MASK_TOKEN
     assert masker.mask(f"a {value}\\ b") == f"a {MASK_TOKEN}\\ b"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["fake\udcffsecret", "fake\x00secret\x00", "\ud800\udc00-fake-pair"],
+    ids=["lone-surrogate", "nul", "surrogate-pair"],
+)
+def test_values_that_are_not_plain_utf8(make_masker: MakeMasker, value: str) -> None:
+    """Subprocess output decoded with surrogateescape, or binary secrets, still mask."""
+    masker = make_masker(value)
+    assert masker.mask(f"<{value}>") == f"<{MASK_TOKEN}>"

@@ -9,7 +9,7 @@ from hushflow.masking import MASK_TOKEN, Masker, available_engines
 
 # Values avoid the token's character: a value overlapping the token could form
 # a new match with a token written by the first pass (see test_idempotent).
-ALPHABET = st.sampled_from("abcdeXYZ019 -_/+=:\n\"'\\é日")
+ALPHABET = st.sampled_from("abcdeXYZ019 -_/+=:\n\"'\\é日\x00\udcff")
 values_strategy = st.lists(st.text(ALPHABET, min_size=4, max_size=24), min_size=1, max_size=6)
 text_strategy = st.text(ALPHABET, max_size=200)
 engines = st.sampled_from(available_engines())

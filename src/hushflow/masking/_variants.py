@@ -101,12 +101,13 @@ def _markup_forms(text: str) -> Iterator[str]:
 
 
 def _percent_forms(text: str) -> Iterator[str]:
+    raw = text.encode("utf-8", "surrogatepass")  # output decoded with surrogateescape
     for encoded in (
-        quote(text, safe=""),
-        quote(text),
-        quote(text, safe="!'()*~"),
-        quote_plus(text, safe=""),
-        quote_plus(text),
+        quote(raw, safe=""),
+        quote(raw),
+        quote(raw, safe="!'()*~"),
+        quote_plus(raw, safe=""),
+        quote_plus(raw),
     ):
         yield encoded
         yield _PERCENT_HEX.sub(lambda m: m.group(0).lower(), encoded)
