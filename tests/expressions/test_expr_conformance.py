@@ -312,6 +312,31 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
         "1f40fc92da241694",
     ),
     # --- dates (output in UTC unless timeZone is given)
+    (
+        "date-rfc-1123",
+        "{{ date | date('rfc_1123_date_time') }}",
+        V,
+        "Mon, 15 Jan 2024 10:30:45 GMT",
+    ),
+    (
+        "date-rfc-1123-offset",
+        "{{ date | date('rfc_1123_date_time', timeZone='Asia/Kolkata') }}",
+        V,
+        "Mon, 15 Jan 2024 16:00:45 +0530",
+    ),
+    (
+        "date-iso-zoned",
+        "{{ date | date('iso_zoned_date_time', timeZone='America/New_York') }}",
+        V,
+        "2024-01-15T05:30:45.123456-05:00[America/New_York]",
+    ),
+    (
+        "date-iso-local-date-time",
+        "{{ date | date('iso_local_date_time') }}",
+        V,
+        "2024-01-15T10:30:45.123456",
+    ),
+    ("negative-index-is-undefined", "{{ words[-1] ?? 'none' }}", V, "none"),
     ("date-default-iso", "{{ date | date }}", V, "2024-01-15T10:30:45.123456Z"),
     ("date-pattern", "{{ date | date('yyyy-MM-dd') }}", V, "2024-01-15"),
     ("date-pattern-time", '{{ date | date("HH:mm:ss") }}', V, "10:30:45"),

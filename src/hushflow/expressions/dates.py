@@ -28,7 +28,6 @@ NAMED_PATTERNS = {
     "iso_local_date": "yyyy-MM-dd",
     "iso_ordinal_date": "yyyy-DDDXXX",
     "iso_week_date": "YYYY-'W'ww-eXXX",
-    "rfc_1123_date_time": "EEE, d MMM yyyy HH:mm:ss 'GMT'",
     "short": "M/d/yy, h:mm a",
     "medium": "MMM d, yyyy, h:mm:ss a",
     "long": "MMMM d, yyyy 'at' h:mm:ss a z",
@@ -211,6 +210,10 @@ _ISO_FORMATS: dict[str, Callable[[datetime], str]] = {
     "iso_time": lambda m: f"{_local_time(m)}{_offset(m, colon=True, zulu=True)}",
     "iso_date": lambda m: f"{m.date().isoformat()}{_offset(m, colon=True, zulu=True)}",
     "iso_date_time": _zoned,
+    "rfc_1123_date_time": lambda m: (
+        format_datetime(m, "EEE, d MMM yyyy HH:mm:ss ")
+        + ("GMT" if not (m.utcoffset() or timedelta(0)) else _offset(m, colon=False, zulu=False))
+    ),
     "iso_zoned_date_time": _zoned,
     "iso_instant": lambda m: (
         f"{m.astimezone(UTC).date().isoformat()}T{_local_time(m.astimezone(UTC))}Z"
