@@ -82,7 +82,7 @@ class _Echo(BaseHTTPRequestHandler):
             self._send(200, b"x" * 4096, {"Content-Type": "text/plain"})
             return
         if self.path.startswith("/slow"):
-            self.server.release.wait(10)  # type: ignore[attr-defined]
+            self.server.release.wait(120)  # type: ignore[attr-defined]
         payload = {
             "method": self.command,
             "path": self.path,

@@ -6,9 +6,11 @@ import base64
 import json
 import socket
 import textwrap
+import threading
 
 import pytest
 
+from hushflow.engine.runner import Engine
 from hushflow.models import State
 from tests.tasks.conftest import EchoServer
 from tests.tasks.task_helpers import FlowRunner, fake_secret
@@ -225,3 +227,33 @@ def test_unknown_options_are_validation_errors() -> None:
 
     with pytest.raises(FlowValidationError, match="connectTimeot"):
         parse_flow(request_flow("uri: http://127.0.0.1/\noptions:\n  connectTimeot: PT1S\n"))
+
+
+def test_killing_a_waiting_request_ends_the_run_at_once(
+    run_flow: FlowRunner, echo_server: EchoServer
+) -> None:
+    """The server never answers within the read timeout; a kill must not wait for it."""
+
+    def kill_when_received(engine: Engine, execution_id: str) -> None:
+        for _ in range(1500):
+            if echo_server.seen:
+                break
+            threading.Event().wait(0.02)
+        engine.kill(execution_id)
+
+    run = run_flow(
+        request_flow(f"uri: {echo_server.url}/slow\noptions:\n  readTimeout: PT10M\n"),
+        during=kill_when_received,
+        timeout=60,
+    )
+    assert echo_server.seen
+    assert run.execution.state == State.KILLED
+    assert run.task("r").state == State.KILLED
+
+
+@pytest.mark.parametrize("uri", ["http://[::1", "not a url at all"], ids=["bracket", "words"])
+def test_an_invalid_uri_fails_clearly(run_flow: FlowRunner, uri: str) -> None:
+    run = run_flow(request_flow(f"uri: '{uri}'\n"))
+    assert run.execution.state == State.FAILED
+    assert run.task("r").error
+    assert "Traceback" not in run.task("r").error

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import httpx
 from pydantic import Field, field_validator
@@ -28,6 +30,9 @@ CREDENTIAL_HEADERS = frozenset(
 )
 DEFAULT_MAX_CONTENT = 10 * 1024 * 1024
 DEFAULT_READ_TIMEOUT = timedelta(seconds=10)
+T = TypeVar("T")
+#: What a request gives back: status code, headers (name -> values), body text, final URI.
+Reply = tuple[int, dict[str, list[str]], str | None, str]
 
 
 class HttpAuth(Spec):
@@ -105,26 +110,45 @@ class Request(Runnable):
     ssl_options: dict[str, Any] | None = None
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
-        uri = ctx.render_text(self.uri)
-        password = httpx.URL(uri).password if "@" in uri else ""
-        if password:
-            ctx.register_secret(password)
-        headers = self._headers(ctx)
+        uri = self._uri(ctx)
         method = ctx.render_text(self.method).upper()
-        request_args = self._content(ctx, headers)
-        with httpx.Client(
-            timeout=self._timeout(ctx),
-            follow_redirects=self._flag(ctx, self._opts.follow_redirects),
-            verify=not self._insecure(ctx),
-            trust_env=False,  # no proxy variables, no ~/.netrc credentials
-        ) as client:
-            code, response_headers, body, final_uri = self._send(
-                ctx, client, client.build_request(method, uri, headers=headers, **request_args)
-            )
+        exchange = self._exchange(ctx, method, uri)
+        code, headers, body, final_uri = _until_cancelled(exchange, ctx.cancelled)
         ctx.log("DEBUG", f"Request {method} {uri} answered {code}")
         if code >= 400 and not self._allowed_failure(ctx):
             raise TaskFailed(f"Failed http request with response code '{code}'")
-        return {"code": code, "headers": response_headers, "body": body, "uri": final_uri}
+        return {"code": code, "headers": headers, "body": body, "uri": final_uri}
+
+    def _uri(self, ctx: RunContext) -> str:
+        """The rendered URI; a password in it is a secret from now on."""
+        uri = ctx.render_text(self.uri)
+        try:
+            password = httpx.URL(uri).password
+        except (httpx.InvalidURL, TypeError) as exc:
+            raise TaskFailed(f"invalid uri '{uri}': {exc}") from None
+        if password:
+            ctx.register_secret(password)
+        return uri
+
+    def _exchange(self, ctx: RunContext, method: str, uri: str) -> Callable[[], Reply]:
+        """Everything rendered (credentials registered) first; the network call comes later."""
+        headers = self._headers(ctx)
+        request_args = self._content(ctx, headers)
+        timeout = self._timeout(ctx)
+        follow = self._flag(ctx, self._opts.follow_redirects)
+        verify = not self._insecure(ctx)
+
+        def exchange() -> Reply:
+            with httpx.Client(
+                timeout=timeout,
+                follow_redirects=follow,
+                verify=verify,
+                trust_env=False,  # no proxy variables, no ~/.netrc credentials
+            ) as client:
+                request = client.build_request(method, uri, headers=headers, **request_args)
+                return self._send(client, request)
+
+        return exchange
 
     @property
     def _opts(self) -> HttpOptions:
@@ -191,9 +215,7 @@ class Request(Runnable):
             headers.append(("Content-Type", content_type))
         return {"content": _text(ctx.render(self.body)).encode()}
 
-    def _send(
-        self, ctx: RunContext, client: httpx.Client, request: httpx.Request
-    ) -> tuple[int, dict[str, list[str]], str | None, str]:
+    def _send(self, client: httpx.Client, request: httpx.Request) -> Reply:
         limit = self._opts.max_content_length or DEFAULT_MAX_CONTENT
         try:
             response = client.send(request, stream=True)
@@ -212,6 +234,32 @@ class Request(Runnable):
         for name, value in response.headers.multi_items():
             headers.setdefault(name, []).append(value)
         return response.status_code, headers, body, str(response.url)
+
+
+def _until_cancelled(fn: Callable[[], T], cancelled: threading.Event) -> T:
+    """``fn()`` in a helper thread, given up on as soon as the run is cancelled.
+
+    A blocking read cannot be interrupted; the abandoned thread ends at its
+    own timeout, and its result is thrown away.
+    """
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed back to the task's thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=target, daemon=True, name="http-request").start()
+    while not done.wait(0.05):
+        if cancelled.is_set():
+            raise TaskFailed("HTTP request abandoned: the run was stopped")
+    if "error" in box:
+        raise box["error"]
+    return cast(T, box["value"])
 
 
 def _read_capped(response: httpx.Response, limit: int) -> bytes:
