@@ -23,6 +23,7 @@ _JSON_OPENERS = ("{", "[")
 _MAX_JSON_DEPTH = 3
 _NUMBER_LEAF_MIN = 6
 _WRAP = 76
+_WRAPPED_LINE_MIN = 8
 # Hex and base64 pieces shorter than this would match random text, whatever min_length says.
 _ENCODED_MIN = 4
 
@@ -139,7 +140,8 @@ def _wrapped(encoded: str) -> Iterator[str]:
     lines = [encoded[i : i + _WRAP] for i in range(0, len(encoded), _WRAP)]
     yield "\n".join(lines)
     yield "\r\n".join(lines)
-    yield from lines
+    # A short last line ("Zg==") is common in unrelated base64: only longer lines alone.
+    yield from (line for line in lines if len(line) >= _WRAPPED_LINE_MIN)
 
 
 def _stable_base64(raw: bytes, offset: int, encode: Encoder) -> str:
