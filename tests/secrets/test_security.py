@@ -13,10 +13,10 @@ from sqlalchemy import Engine, select, update
 
 from hushflow.errors import MasterKeyError, SecretError
 from hushflow.secrets import SecretManager
-from hushflow.secrets.crypto import key_id
+from hushflow.secrets.crypto import Keyring, Sealed, key_id
 from hushflow.secrets.embedded import EmbeddedStore
 from hushflow.secrets.master_key import MasterKeySource, file_keys
-from hushflow.secrets.rotation import rotate_key
+from hushflow.secrets.rotation import RESEALERS, register_resealer, rotate_key
 from hushflow.storage.database import open_database
 from hushflow.storage.secret_tables import secret_sealed_settings, secret_versions
 
@@ -213,3 +213,58 @@ def test_rotation_with_env_keys(engine: Engine, master_env: dict[str, str]) -> N
     only_new = {**master_env, "HUSHFLOW_MASTER_KEY": new}
     with SecretManager.from_env(engine, only_new) as mgr:
         assert_all_readable(mgr, values)
+
+
+class SealedItems:
+    """Other sealed data outside the secret tables (as the engine's SECRET inputs are)."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Sealed] = {}
+
+    def key_ids(self, engine: Engine) -> set[str]:
+        return {s.key_id for s in self.items.values()}
+
+    def reseal(self, engine: Engine, ring: Keyring, limit: int) -> int:
+        old = [n for n, s in self.items.items() if s.key_id != ring.primary_id][:limit]
+        for name in old:
+            plain = ring.open(self.items[name], name.encode(), name)
+            self.items[name] = ring.seal(plain, name.encode())
+        return len(old)
+
+
+def test_rotation_reseals_registered_data(engine: Engine, tmp_path: Path) -> None:
+    env = {"HUSHFLOW_HOME": str(tmp_path / "home")}
+    with SecretManager.from_env(engine, env) as mgr:
+        values = fill(mgr, 2)
+    source = MasterKeySource(env)
+    extra = SealedItems()
+    ring = source.keyring()
+    plain = {f"item-{i}": fake_value().encode() for i in range(5)}
+    for name, data in plain.items():
+        extra.items[name] = ring.seal(data, name.encode())
+    register_resealer(extra)
+    try:
+        report = rotate_key(engine, MasterKeySource(env), batch_size=2)
+    finally:
+        RESEALERS.remove(extra)
+    assert report.finished and extra.key_ids(engine) == {report.primary_id}
+    new_ring = MasterKeySource(env).keyring()
+    assert new_ring.ids == {report.primary_id}
+    for name, data in plain.items():
+        assert new_ring.open(extra.items[name], name.encode(), name) == data
+    with SecretManager.from_env(engine, env) as mgr:
+        assert_all_readable(mgr, values)
+
+
+def test_rotation_refuses_when_registered_data_has_an_unknown_key(
+    engine: Engine, master_env: dict[str, str]
+) -> None:
+    extra = SealedItems()
+    stranger = Keyring(os.urandom(32))
+    extra.items["x"] = stranger.seal(b"data", b"x")
+    register_resealer(extra)
+    try:
+        with pytest.raises(MasterKeyError, match="refusing to rotate"):
+            rotate_key(engine, MasterKeySource(master_env))
+    finally:
+        RESEALERS.remove(extra)

@@ -15,15 +15,41 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, Table, func, select, update
+from sqlalchemy import Connection, Engine, Table, select, update
 
 from hushflow.errors import MasterKeyError
 from hushflow.secrets.crypto import KEY_BYTES, Keyring, Sealed, row_aad, setting_aad
 from hushflow.secrets.embedded import sealed_key_ids
 from hushflow.secrets.master_key import MasterKeySource, file_keys
 from hushflow.storage.secret_tables import secret_sealed_settings, secret_versions
+
+
+class Resealer(Protocol):
+    """Other sealed data (e.g. the engine's SECRET inputs) that a rotation must re-encrypt.
+
+    Register one with :func:`register_resealer`; without it, such data would
+    stop opening once the old key is dropped from the key file.
+    """
+
+    def key_ids(self, engine: Engine) -> set[str]:
+        """Every key id still sealing one of its items."""
+        ...
+
+    def reseal(self, engine: Engine, ring: Keyring, limit: int) -> int:
+        """Re-seal up to ``limit`` items not sealed by ``ring.primary_id``; how many."""
+        ...
+
+
+RESEALERS: list[Resealer] = []
+
+
+def register_resealer(resealer: Resealer) -> None:
+    """Have every future rotation re-encrypt ``resealer``'s data too."""
+    if resealer not in RESEALERS:
+        RESEALERS.append(resealer)
 
 
 @dataclass(frozen=True)
@@ -34,9 +60,16 @@ class RotationReport:
     finished: bool
 
 
-def _check_opens_everything(engine: Engine, ring: Keyring) -> None:
+def _all_key_ids(engine: Engine) -> set[str]:
     with engine.connect() as conn:
-        unknown = sealed_key_ids(conn) - ring.ids
+        ids = sealed_key_ids(conn)
+    for resealer in RESEALERS:
+        ids |= resealer.key_ids(engine)
+    return ids
+
+
+def _check_opens_everything(engine: Engine, ring: Keyring) -> None:
+    unknown = _all_key_ids(engine) - ring.ids
     if unknown:
         raise MasterKeyError(
             f"the store holds rows sealed by master key(s) {', '.join(sorted(unknown))}, "
@@ -66,29 +99,18 @@ def rotate_key(
     _check_opens_everything(engine, keys.reload())
     ring, resumed = _start(keys)
     done = 0
-    while True:
-        count = _reencrypt_batch(engine, ring, batch_size)
-        if not count:
-            break
-        done += count
-        if on_batch is not None:
-            on_batch(done)
-    finished = _remaining(engine, ring) == 0
+    batches: list[Callable[[int], int]] = [partial(_reencrypt_batch, engine, ring)]
+    batches += [partial(r.reseal, engine, ring) for r in RESEALERS]
+    for batch in batches:
+        while count := batch(batch_size):
+            done += count
+            if on_batch is not None:
+                on_batch(done)
+    finished = _all_key_ids(engine) <= {ring.primary_id}
     if finished and not keys.from_env:
         keys.write_file(file_keys(keys)[:1])
         keys.reload()
     return RotationReport(ring.primary_id, done, resumed, finished)
-
-
-def _remaining(engine: Engine, ring: Keyring) -> int:
-    total = 0
-    with engine.connect() as conn:
-        for table in (secret_versions, secret_sealed_settings):
-            query = select(func.count()).where(
-                table.c.key_id.is_not(None), table.c.key_id != ring.primary_id
-            )
-            total += int(conn.execute(query.select_from(table)).scalar() or 0)
-    return total
 
 
 def _reencrypt_batch(engine: Engine, ring: Keyring, size: int) -> int:
