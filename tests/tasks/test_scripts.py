@@ -167,7 +167,7 @@ def test_the_child_environment_holds_only_the_task_env(
     """)
     env = json.loads(run.messages("t", "INFO")[0])
     base = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PWD"}
-    python = {"PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE"}
+    python = {"PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONPATH"}
     assert set(env) <= base | python | {"MY_VAR", "LC_CTYPE"}
     assert env["MY_VAR"] == "mine"
     assert not set(planted) & set(env)
@@ -360,3 +360,28 @@ def test_working_dir_and_output_dir(run_flow: FlowRunner) -> None:
     assert sorted(files) == ["made.txt", "nested/deep.txt"]
     assert Path(files["nested/deep.txt"]).read_text() == "deep\n"
     assert run.messages("read") == ["true"]
+
+
+def test_the_kestra_python_library_works_without_installing_it(run_flow: FlowRunner) -> None:
+    run = run_flow("""
+    id: lib
+    namespace: company.team
+    tasks:
+      - id: t
+        type: io.kestra.plugin.scripts.python.Script
+        script: |
+          from kestra import Kestra
+          Kestra.outputs({"rows": 3, "name": "orders"})
+          Kestra.outputs({"more": True})
+          Kestra.counter("rows", 3, {"table": "orders"})
+          Kestra.timer("load", lambda: None)
+          log = Kestra.logger()
+          log.info("loaded")
+          log.warning("slow table")
+          log.error("one row skipped")
+    """)
+    assert run.execution.state == State.SUCCESS
+    assert run.task("t").outputs["vars"] == {"rows": 3, "name": "orders", "more": True}
+    assert run.messages("t", "INFO") == ["loaded"]
+    assert run.messages("t", "WARN") == ["slow table"]
+    assert run.messages("t", "ERROR") == ["one row skipped"]

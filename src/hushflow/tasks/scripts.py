@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import sys
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,6 +26,7 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator
 
 from hushflow.models.state import State
+from hushflow.tasks import kestra_shim
 from hushflow.tasks.context import RunContext, Runnable, TaskFailed, TaskResult
 from hushflow.tasks.process import run_process
 from hushflow.tasks.process_env import INTERNAL, child_environment
@@ -125,7 +127,7 @@ class _ScriptTask(Runnable):
         files = _as_map(self.render(ctx, workdir, self.input_files), "inputFiles")
         write_input_files(workdir, {name: _text(v) for name, v in files.items()})
         argv = self._argv(workdir, self._body(ctx, workdir))
-        path, extra = self._path(workdir), self.extra_env()
+        path, extra = self._path(workdir), self.extra_env(workdir)
         env = child_environment(workdir, self._env(ctx, workdir), path=path, extra=extra)
         result = run_process(ctx, argv, env, workdir)
         if result.killed:
@@ -156,7 +158,7 @@ class _ScriptTask(Runnable):
         lines += _as_list(self.render(ctx, workdir, self.before_commands))
         return "\n".join(lines + self.main_commands(ctx, workdir))
 
-    def extra_env(self) -> dict[str, str]:
+    def extra_env(self, workdir: Path) -> dict[str, str]:
         """Variables this task type adds to the base environment."""
         return {}
 
@@ -231,7 +233,10 @@ class ShellScript(_ScriptTask):
 
 
 class _PythonTask(_ScriptTask):
-    """Python tasks run with hushflow's own interpreter; ``python`` on the PATH is it."""
+    """Python tasks run with hushflow's own interpreter; ``python`` on the PATH is it.
+
+    ``from kestra import Kestra`` works in them (see :mod:`hushflow.tasks.kestra_shim`).
+    """
 
     dependencies: list[str] | str | None = None
     python_version: str | None = None
@@ -245,8 +250,15 @@ class _PythonTask(_ScriptTask):
             ctx.log("DEBUG", f"pythonVersion ignored: using Python {sys.version.split()[0]}")
         return super().run(ctx)
 
-    def extra_env(self) -> dict[str, str]:
-        return {"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    def extra_env(self, workdir: Path) -> dict[str, str]:
+        library = workdir / INTERNAL / "python"
+        library.mkdir(mode=0o700, parents=True, exist_ok=True)
+        shutil.copyfile(kestra_shim.__file__, library / "kestra.py")
+        return {
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONPATH": str(library),
+        }
 
     def _path(self, workdir: Path) -> str:
         folder = workdir / INTERNAL / "bin"
