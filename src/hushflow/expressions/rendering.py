@@ -10,8 +10,10 @@ from typing import Any
 
 from hushflow.errors import ExpressionError, HushflowError
 from hushflow.expressions import nodes as n
-from hushflow.expressions.compiler import Compiler, Expr, Stmt, record
+from hushflow.expressions.calls import Expr
+from hushflow.expressions.compiler import Compiler, Stmt
 from hushflow.expressions.limits import DEFAULT_LIMITS, Limits
+from hushflow.expressions.output import record
 from hushflow.expressions.parser import parse
 from hushflow.expressions.runtime import Context
 from hushflow.expressions.taint import strip

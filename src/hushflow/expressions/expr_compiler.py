@@ -1,0 +1,432 @@
+"""Stage 3a: compile expression nodes into closures ``fn(ctx) -> value``.
+
+Values are JSON data or :class:`~hushflow.expressions.taint.Tainted`
+wrappers; each closure unwraps a mark only to compute, and re-wraps the
+result. Failures carry the offset where they happened; :meth:`convert`
+turns them into positioned :class:`ExpressionError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from hushflow.errors import ExpressionError
+from hushflow.expressions import nodes as n
+from hushflow.expressions import operators as ops
+from hushflow.expressions.calls import EvalError, Expr, caller_entry, fast_filter_step
+from hushflow.expressions.positions import excerpt, fail, line_column
+from hushflow.expressions.runtime import (
+    REGISTRY,
+    Context,
+    Entry,
+    FilterError,
+    InternalTaintedError,
+    Undefined,
+    invoke,
+    too_large,
+    wrap_plain,
+)
+from hushflow.expressions.taint import Tainted, has_taint, strip
+from hushflow.expressions.values import to_text, truth
+
+
+class ExpressionCompiler:
+    """Compiles expressions; knows the template source for error excerpts."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    # --- errors ----------------------------------------------------------
+
+    def guard(self, fn: Expr, span: n.Span) -> Expr:
+        """Wrap a statement's expression so failures become positioned errors."""
+
+        def guarded(ctx: Context) -> Any:
+            try:
+                return fn(ctx)
+            except (Undefined, EvalError, FilterError, InternalTaintedError) as exc:
+                raise self.convert(exc, span) from None
+
+        return guarded
+
+    def convert(self, exc: Exception, span: n.Span) -> ExpressionError:
+        quoted = excerpt(self.source, span.start, span.end)
+        if isinstance(exc, Undefined):
+            message = f"Unable to find '{exc.what}' used in the expression '{quoted}'"
+            pos = exc.pos
+        elif isinstance(exc, EvalError):
+            message, pos = f"{exc.message} in the expression '{quoted}'", exc.pos
+        else:
+            message, pos = f"{exc} in the expression '{quoted}'", span.start
+        try:
+            fail(message, self.source, pos)
+        except ExpressionError as error:
+            return error
+
+    def error_in(self, message: str, pos: int, span: n.Span) -> ExpressionError:
+        return self.convert(EvalError(message, pos), span)
+
+    def fail_at(self, ctx: Context | None, message: str, pos: int) -> NoReturn:
+        fail(message, self.source, pos)
+
+    def too_large(self, ctx: Context, pos: int) -> None:
+        fail(f"Output is larger than {ctx.limits.max_output_size} characters", self.source, pos)
+
+    # --- expressions -----------------------------------------------------
+
+    def expr(self, node: n.Node) -> Expr:
+        method: Callable[[Any], Expr] = getattr(self, "expr_" + type(node).__name__)
+        return method(node)
+
+    def condition(self, node: n.Node) -> Callable[[Context], bool]:
+        fn = self.expr(node)
+
+        def test(ctx: Context) -> bool:
+            value = fn(ctx)
+            if type(value) is Tainted:
+                value = value.value
+            return truth(value)
+
+        return test
+
+    def expr_Literal(self, node: n.Literal) -> Expr:
+        value = node.value
+        return lambda ctx: value
+
+    def expr_Name(self, node: n.Name) -> Expr:
+        name = node.name
+        pos = node.pos
+
+        def lookup(ctx: Context) -> Any:
+            scopes = ctx.scopes
+            i = len(scopes) - 1
+            while i >= 0:
+                scope = scopes[i]
+                if name in scope:
+                    return scope[name]
+                i -= 1
+            raise Undefined(name, pos)
+
+        return lookup
+
+    def expr_ListLit(self, node: n.ListLit) -> Expr:
+        items = [self.expr(item) for item in node.items]
+
+        pos = node.pos
+
+        def build(ctx: Context) -> Any:
+            values = [item(ctx) for item in items]
+            nested = False
+            for value in values:
+                kind = type(value)
+                if kind is Tainted:
+                    value = value.value
+                    kind = type(value)
+                if kind is list or kind is dict:
+                    nested = True
+            if nested and too_large(values, ctx.limits):
+                raise EvalError("This list is larger than the value limit", pos)
+            for value in values:
+                if type(value) is Tainted:
+                    return Tainted(values)
+            return values
+
+        return build
+
+    def expr_MapLit(self, node: n.MapLit) -> Expr:
+        pairs = [(self.expr(k), self.expr(v)) for k, v in node.pairs]
+
+        def build(ctx: Context) -> Any:
+            result: dict[str, Any] = {}
+            marked = False
+            for key_fn, value_fn in pairs:
+                key, key_marked = strip(key_fn(ctx))
+                value = value_fn(ctx)
+                marked = marked or key_marked or type(value) is Tainted
+                result[key if type(key) is str else to_text(key)] = value
+            if too_large(result, ctx.limits):
+                raise EvalError("This map is larger than the value limit", node.pos)
+            return Tainted(result) if marked else result
+
+        return build
+
+    def expr_GetItem(self, node: n.GetItem) -> Expr:
+        obj_fn = self.expr(node.obj)
+        what = self.source[node.pos : node.end]
+        pos = node.key.pos
+        if isinstance(node.key, n.Literal) and type(node.key.value) is str:
+            name = node.key.value
+
+            def attribute(ctx: Context) -> Any:
+                obj = obj_fn(ctx)
+                if type(obj) is dict:
+                    if name in obj:
+                        return obj[name]
+                    raise Undefined(what, pos)
+                if type(obj) is Tainted:
+                    return wrap_plain(ops.get_item(obj.value, name, what, pos))
+                return ops.get_item(obj, name, what, pos)
+
+            return attribute
+        key_fn = self.expr(node.key)
+
+        def get(ctx: Context) -> Any:
+            obj = obj_fn(ctx)
+            key = key_fn(ctx)
+            marked = False
+            if type(obj) is Tainted:
+                obj, marked = obj.value, True
+            if type(key) is Tainted:
+                key, marked = key.value, True
+            result = ops.get_item(obj, key, what, pos)
+            return wrap_plain(result) if marked else result
+
+        return get
+
+    def expr_Unary(self, node: n.Unary) -> Expr:
+        operand = self.expr(node.operand)
+        pos = node.pos
+        if node.op == "not":
+
+            def negate(ctx: Context) -> Any:
+                value, marked = strip(operand(ctx))
+                result = not truth(value)
+                return wrap_plain(result) if marked else result
+
+            return negate
+        sign = -1 if node.op == "-" else 1
+
+        def arith(ctx: Context) -> Any:
+            value, marked = strip(operand(ctx))
+            try:
+                result = ops.negate(value) if sign < 0 else ops.plus(value)
+            except ops.OperatorError as exc:
+                raise EvalError(str(exc), pos) from None
+            return wrap_plain(result) if marked else result
+
+        return arith
+
+    def expr_Binary(self, node: n.Binary) -> Expr:
+        op = node.op
+        left = self.expr(node.left)
+        right = self.expr(node.right)
+        if op in ("and", "or"):
+            return self.logical(op, left, right)
+        if op in ("??", "???"):
+            return self.coalesce(op, left, right)
+        apply = ops.BINARY[op]
+        pos = node.pos
+
+        def binary(ctx: Context) -> Any:
+            a = left(ctx)
+            b = right(ctx)
+            marked = False
+            if type(a) is Tainted or type(b) is Tainted or has_taint(a) or has_taint(b):
+                a, _ = strip(a)
+                b, _ = strip(b)
+                marked = True
+            try:
+                result = apply(a, b, ctx.limits)
+            except ops.OperatorError as exc:
+                raise EvalError(str(exc), pos) from None
+            return wrap_plain(result) if marked else result
+
+        return binary
+
+    @staticmethod
+    def logical(op: str, left: Expr, right: Expr) -> Expr:
+        want = op == "or"
+
+        def logic(ctx: Context) -> Any:
+            a, marked = strip(left(ctx))
+            if truth(a) is want:
+                return wrap_plain(want) if marked else want
+            b, b_marked = strip(right(ctx))
+            result = truth(b)
+            return wrap_plain(result) if (marked or b_marked) else result
+
+        return logic
+
+    @staticmethod
+    def coalesce(op: str, left: Expr, right: Expr) -> Expr:
+        null_too = op == "??"
+
+        def pick(ctx: Context) -> Any:
+            try:
+                value = left(ctx)
+            except Undefined:
+                return right(ctx)
+            if null_too and value is None:
+                return right(ctx)
+            return value
+
+        return pick
+
+    def expr_Ternary(self, node: n.Ternary) -> Expr:
+        cond = self.condition(node.cond)
+        then = self.expr(node.then)
+        otherwise = self.expr(node.otherwise)
+        return lambda ctx: then(ctx) if cond(ctx) else otherwise(ctx)
+
+    def expr_TestCall(self, node: n.TestCall) -> Expr:
+        value_fn = self.expr(node.value)
+        negated = node.negated
+        if node.name == "defined":
+
+            def defined(ctx: Context) -> bool:
+                try:
+                    value_fn(ctx)
+                except Undefined:
+                    return negated
+                return not negated
+
+            return defined
+        entry = REGISTRY.tests.get(node.name)
+        if entry is None:
+            raise self.unknown("test", node.name, node.pos)
+        args = [self.expr(a) for a in node.args]
+        pos = node.pos
+
+        def test(ctx: Context) -> Any:
+            value = value_fn(ctx)
+            try:
+                result = invoke(entry, ctx, (value,), [a(ctx) for a in args], {})
+            except (FilterError, InternalTaintedError) as exc:
+                raise EvalError(str(exc), pos) from None
+            if type(result) is Tainted:
+                return wrap_plain(result.value is not negated)
+            return result is not negated
+
+        return test
+
+    def expr_FilterCall(self, node: n.FilterCall) -> Expr:
+        """A chain ``v | f | g`` becomes one closure applying the steps in order."""
+        chain: list[n.FilterCall] = [node]
+        while isinstance(chain[-1].value, n.FilterCall) and chain[-1].value.name != "default":
+            chain.append(chain[-1].value)
+        chain.reverse()
+        base = chain[0]
+        value_fn = self.expr(base.value)
+        steps = [self.filter_step(call) for call in chain]
+        if base.name == "default":
+            first_step = steps.pop(0)
+            inner = value_fn
+
+            def value_fn(ctx: Context) -> Any:
+                try:
+                    value = inner(ctx)
+                except Undefined:
+                    value = None
+                return first_step(ctx, value)
+
+        if not steps:
+            return value_fn
+        if len(steps) == 1:
+            only = steps[0]
+            return lambda ctx: only(ctx, value_fn(ctx))
+
+        def apply(ctx: Context) -> Any:
+            value = value_fn(ctx)
+            for step in steps:
+                value = step(ctx, value)
+            return value
+
+        return apply
+
+    def filter_step(self, node: n.FilterCall) -> Callable[[Context, Any], Any]:
+        entry = REGISTRY.filters.get(node.name)
+        if entry is None:
+            raise self.unknown("filter", node.name, node.pos)
+        self.check_arguments(entry, node)
+        args = [self.expr(a) for a in node.args]
+        kwargs = {k: self.expr(v) for k, v in node.kwargs.items()}
+        pos = node.pos
+        if entry.needs_context or entry.varargs or kwargs:
+
+            def step(ctx: Context, value: Any) -> Any:
+                try:
+                    return invoke(
+                        entry,
+                        ctx,
+                        (value,),
+                        [a(ctx) for a in args],
+                        {k: v(ctx) for k, v in kwargs.items()},
+                    )
+                except (FilterError, InternalTaintedError) as exc:
+                    raise EvalError(str(exc), pos) from None
+
+            return step
+        deep_value = not self.normalized(node.value)
+        deep_args = [not self.normalized(a) for a in node.args]
+        return fast_filter_step(entry, args, pos, deep_value, deep_args)
+
+    @staticmethod
+    def normalized(node: n.Node) -> bool:
+        """Whether the node's value is either a top-level mark or wholly plain.
+
+        Only caller data (names, attribute access, and operators that pass an
+        operand through) can hide a mark inside a container; everything else
+        the evaluator builds is normalized, so a ``type() is Tainted`` test is
+        enough and the deep scan is skipped.
+        """
+        if isinstance(node, n.Binary):
+            return node.op not in ("??", "???")
+        return isinstance(
+            node, n.Literal | n.ListLit | n.MapLit | n.FilterCall | n.Call | n.Unary | n.TestCall
+        )
+
+    def check_arguments(self, entry: Entry, node: n.FilterCall | n.Call) -> None:
+        """Argument count and names are known when compiling: check them once, here."""
+        if entry.varargs:
+            return
+        if len(node.args) > len(entry.params):
+            self.fail_at(
+                None,
+                f"The '{entry.name}' {entry.kind} takes at most {len(entry.params)} "
+                f"argument(s), {len(node.args)} given",
+                node.pos,
+            )
+        positional = set(entry.params[: len(node.args)])
+        for name in node.kwargs:
+            if name not in entry.params:
+                self.fail_at(
+                    None, f"The '{entry.name}' {entry.kind} has no argument '{name}'", node.pos
+                )
+            if name in positional:
+                self.fail_at(
+                    None, f"The '{entry.name}' {entry.kind} got argument '{name}' twice", node.pos
+                )
+
+    def expr_Call(self, node: n.Call) -> Expr:
+        args = [self.expr(a) for a in node.args]
+        kwargs = {k: self.expr(v) for k, v in node.kwargs.items()}
+        name = node.name
+        pos = node.pos
+        entry = REGISTRY.functions.get(name)
+
+        def call(ctx: Context) -> Any:
+            arg_values = [a(ctx) for a in args]
+            kwarg_values = {k: v(ctx) for k, v in kwargs.items()}
+            try:
+                macro = ctx.macros.get(name)
+                if macro is not None:
+                    return macro(ctx, arg_values, kwarg_values)
+                target = entry if entry is not None else caller_entry(ctx, name)
+                if target is None:
+                    raise FilterError(f"Unknown function '{name}'")
+                return invoke(target, ctx, (), arg_values, kwarg_values)
+            except (FilterError, InternalTaintedError) as exc:
+                raise EvalError(str(exc), pos) from None
+            except ExpressionError as exc:
+                if exc.line is None:
+                    exc.line, exc.column = line_column(self.source, pos)
+                raise
+
+        return call
+
+    def unknown(self, kind: str, name: str, pos: int) -> ExpressionError:
+        try:
+            fail(f"Unknown {kind} '{name}'", self.source, pos)
+        except ExpressionError as error:
+            return error
