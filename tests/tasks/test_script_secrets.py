@@ -288,3 +288,35 @@ def test_shell_tracing_shows_the_secret_masked(run_flow: FlowRunner) -> None:
     assert f"+ echo {TOKEN}" in run.messages("t", "ERROR")
     assert f'echo "{TOKEN}" > /dev/null' in run.messages("t", "INFO")
     assert run.leaks(value) == []
+
+
+def test_parallel_scripts_interleaving_a_secret_each_keep_it_masked(run_flow: FlowRunner) -> None:
+    values = {f"KEY_{i}": fake_secret() for i in range(3)}
+    script = (
+        "import os, sys, time\n"
+        "for ch in os.environ['TOK'] + '\\n':\n"
+        "    sys.stdout.write(ch); sys.stdout.flush(); time.sleep(0.001)\n"
+    )
+    branches = [
+        {
+            "id": f"p{i}",
+            "type": "io.kestra.plugin.scripts.python.Script",
+            "env": {"TOK": f"{{{{ secret('KEY_{i}') }}}}"},
+            "script": script,
+        }
+        for i in range(3)
+    ]
+    # A first secret() read creates the master key; done in parallel it races (a
+    # secrets-package issue, reported), so one read comes first.
+    first = {
+        "id": "first",
+        "type": "io.kestra.plugin.scripts.shell.Commands",
+        "env": {"TOK": "{{ secret('KEY_0') }}"},
+        "commands": ["true"],
+    }
+    parallel = {"id": "all", "type": "io.kestra.plugin.core.flow.Parallel", "tasks": branches}
+    flow = {"id": "par", "namespace": "company.team", "tasks": [first, parallel]}
+    run = run_flow(json.dumps(flow), values)
+    assert run.execution.state == State.SUCCESS
+    assert sorted(run.messages(level="INFO")) == [TOKEN] * 3
+    assert run.leaks(*values.values()) == []
