@@ -60,7 +60,7 @@ def fast_filter_step(
                 raise _failure(entry, exc, pos) from None
             kind = type(result)
             if kind is str:
-                if len(result) > ctx.limits.max_output_size:
+                if len(result) > ctx.max_output:
                     raise EvalError(oversized(entry), pos)
             elif (kind is list or kind is dict) and too_large(result, ctx.limits):
                 raise EvalError(oversized(entry), pos)
@@ -84,7 +84,7 @@ def fast_filter_step(
             raise _failure(entry, exc, pos) from None
         kind = type(result)
         if kind is str:
-            if len(result) > ctx.limits.max_output_size:
+            if len(result) > ctx.max_output:
                 raise EvalError(oversized(entry), pos)
         elif (kind is list or kind is dict) and too_large(result, ctx.limits):
             raise EvalError(oversized(entry), pos)

@@ -94,7 +94,7 @@ class Compiler(ExpressionCompiler):
                 size += len(text)
                 out.append(text)
             ctx.output_size += size
-            if ctx.output_size > ctx.limits.max_output_size:
+            if ctx.output_size > ctx.max_output:
                 self.too_large(ctx, first)
 
         return emit
@@ -105,7 +105,7 @@ class Compiler(ExpressionCompiler):
 
         def emit(ctx: Context, out: list[str]) -> None:
             ctx.output_size += size
-            if ctx.output_size > ctx.limits.max_output_size:
+            if ctx.output_size > ctx.max_output:
                 self.too_large(ctx, node.pos)
             out.append(text)
 
@@ -122,7 +122,7 @@ class Compiler(ExpressionCompiler):
                 raise self.convert(exc, span) from None
             text = value if type(value) is str else output_text(ctx, value)
             ctx.output_size += len(text)
-            if ctx.output_size > ctx.limits.max_output_size:
+            if ctx.output_size > ctx.max_output:
                 self.too_large(ctx, node.pos)
             out.append(text)
 

@@ -30,6 +30,9 @@ from hushflow.expressions.runtime import (
 from hushflow.expressions.taint import Tainted, has_taint, strip
 from hushflow.expressions.values import to_text, truth
 
+#: What a soft lookup returns for a variable or attribute that does not exist.
+MISSING: Any = object()
+
 
 class ExpressionCompiler:
     """Compiles expressions; knows the template source for error excerpts."""
@@ -214,7 +217,7 @@ class ExpressionCompiler:
         if op in ("and", "or"):
             return self.logical(op, left, right)
         if op in ("??", "???"):
-            return self.coalesce(op, left, right)
+            return self.coalesce(op, self.soft(node.left), right)
         apply = ops.BINARY[op]
         pos = node.pos
 
@@ -250,18 +253,75 @@ class ExpressionCompiler:
 
     @staticmethod
     def coalesce(op: str, left: Expr, right: Expr) -> Expr:
+        """``??`` (missing or null) and ``???`` (missing only); ``left`` is a soft lookup."""
         null_too = op == "??"
 
         def pick(ctx: Context) -> Any:
-            try:
-                value = left(ctx)
-            except Undefined:
-                return right(ctx)
-            if null_too and value is None:
+            value = left(ctx)
+            if value is MISSING or (null_too and value is None):
                 return right(ctx)
             return value
 
         return pick
+
+    def soft(self, node: n.Node) -> Expr:
+        """Like :meth:`expr`, but a missing variable or attribute gives ``MISSING``.
+
+        Used where undefined is allowed (``is defined``, ``??``, ``???``,
+        ``default``): a plain lookup returns a sentinel instead of raising,
+        which keeps these common forms cheap.
+        """
+        if isinstance(node, n.Name):
+            name = node.name
+
+            def lookup(ctx: Context) -> Any:
+                scopes = ctx.scopes
+                i = len(scopes) - 1
+                while i >= 0:
+                    scope = scopes[i]
+                    if name in scope:
+                        return scope[name]
+                    i -= 1
+                return MISSING
+
+            return lookup
+        if isinstance(node, n.GetItem):
+            return self.soft_item(node)
+        strict = self.expr(node)
+
+        def guarded(ctx: Context) -> Any:
+            try:
+                return strict(ctx)
+            except Undefined:
+                return MISSING
+
+        return guarded
+
+    def soft_item(self, node: n.GetItem) -> Expr:
+        obj_fn = self.soft(node.obj)
+        key_fn = self.expr(node.key)
+        what = self.source[node.pos : node.end]
+        pos = node.key.pos
+
+        def get(ctx: Context) -> Any:
+            obj = obj_fn(ctx)
+            if obj is MISSING:
+                return MISSING
+            key = key_fn(ctx)
+            if type(obj) is dict and type(key) is str:
+                return obj.get(key, MISSING)
+            marked = False
+            if type(obj) is Tainted:
+                obj, marked = obj.value, True
+            if type(key) is Tainted:
+                key, marked = key.value, True
+            try:
+                result = ops.get_item(obj, key, what, pos)
+            except Undefined:
+                return MISSING
+            return wrap_plain(result) if marked else result
+
+        return get
 
     def expr_Ternary(self, node: n.Ternary) -> Expr:
         cond = self.condition(node.cond)
@@ -270,18 +330,11 @@ class ExpressionCompiler:
         return lambda ctx: then(ctx) if cond(ctx) else otherwise(ctx)
 
     def expr_TestCall(self, node: n.TestCall) -> Expr:
-        value_fn = self.expr(node.value)
         negated = node.negated
         if node.name == "defined":
-
-            def defined(ctx: Context) -> bool:
-                try:
-                    value_fn(ctx)
-                except Undefined:
-                    return negated
-                return not negated
-
-            return defined
+            soft = self.soft(node.value)
+            return lambda ctx: (soft(ctx) is MISSING) is negated
+        value_fn = self.expr(node.value)
         entry = REGISTRY.tests.get(node.name)
         if entry is None:
             raise self.unknown("test", node.name, node.pos)
@@ -307,18 +360,18 @@ class ExpressionCompiler:
             chain.append(chain[-1].value)
         chain.reverse()
         base = chain[0]
-        value_fn = self.expr(base.value)
         steps = [self.filter_step(call) for call in chain]
         if base.name == "default":
             first_step = steps.pop(0)
-            inner = value_fn
+            inner = self.soft(base.value)
 
-            def value_fn(ctx: Context) -> Any:
-                try:
-                    value = inner(ctx)
-                except Undefined:
-                    value = None
-                return first_step(ctx, value)
+            def defaulted(ctx: Context) -> Any:
+                value = inner(ctx)
+                return first_step(ctx, None if value is MISSING else value)
+
+            value_fn: Expr = defaulted
+        else:
+            value_fn = self.expr(base.value)
 
         if not steps:
             return value_fn

@@ -55,7 +55,7 @@ def join(value: Any, separator: Any = "") -> Any:
         return None
     if not is_list(value):
         raise FilterError("The 'join' filter needs a list")
-    return text_of(separator).join(text_of(item) for item in value)
+    return text_of(separator).join([item if type(item) is str else text_of(item) for item in value])
 
 
 @filter_("keys")

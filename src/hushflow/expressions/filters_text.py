@@ -21,8 +21,7 @@ MAX_REPEAT = 1000
 MAX_RESULT_SIZE = DEFAULT_LIMITS.max_value_size
 
 
-def text_of(value: Any) -> str:
-    return to_text(value)
+text_of = to_text
 
 
 def need_text(value: Any, name: str) -> str:
@@ -110,17 +109,23 @@ def title(value: Any) -> Any:
 
 @filter_("lower")
 def lower(value: Any) -> Any:
-    return None if value is None else text_of(value).lower()
+    if type(value) is str:
+        return value.lower()
+    return None if value is None else to_text(value).lower()
 
 
 @filter_("upper")
 def upper(value: Any) -> Any:
-    return None if value is None else text_of(value).upper()
+    if type(value) is str:
+        return value.upper()
+    return None if value is None else to_text(value).upper()
 
 
 @filter_("trim")
 def trim(value: Any) -> Any:
-    return None if value is None else text_of(value).strip()
+    if type(value) is str:
+        return value.strip()
+    return None if value is None else to_text(value).strip()
 
 
 @filter_("string")

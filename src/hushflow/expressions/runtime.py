@@ -120,6 +120,7 @@ class Context:
         "limits",
         "macros",
         "marks",
+        "max_output",
         "output_size",
         "scopes",
         "source",
@@ -138,6 +139,7 @@ class Context:
         self.functions = functions or {}
         self.allow_secrets = allow_secrets
         self.limits = limits
+        self.max_output = limits.max_output_size
         self.tainted: set[str] = set()
         self.marks = 0
         self.iterations = 0
