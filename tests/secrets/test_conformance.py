@@ -7,6 +7,8 @@ protocol, which is what lets the manager stack them.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from secret_helpers import MAX_VERSIONS, Seed, fake_value
 
@@ -211,3 +213,45 @@ def test_write_with_other_case_updates_the_same_secret(writable_store: SecretSto
 def test_invalid_keys_are_refused(writable_store: SecretStore, key: str) -> None:
     with pytest.raises(SecretError, match="Invalid secret key"):
         writable_store.write(NS, key, fake_value(), actor="a")
+
+
+def test_concurrent_writers_never_lose_an_update(writable_store: SecretStore) -> None:
+    writable_store.write(NS, "K", fake_value(), actor="a")
+    got: list[int] = []
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            for _ in range(3):
+                got.append(writable_store.write(NS, "K", fake_value(), actor="w"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(got) == list(range(2, 20))
+    meta = writable_store.describe(NS, "K")
+    assert meta is not None and meta.current_version == 19
+
+
+def test_concurrent_first_writes_of_a_new_key(writable_store: SecretStore) -> None:
+    got: list[int] = []
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            got.append(writable_store.write(NS, "NEW", fake_value(), actor="w"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(got) == [1, 2, 3, 4]

@@ -223,37 +223,72 @@ class EmbeddedStore:
                 f"secret '{key}' is {len(data)} bytes, over the limit of {self.max_value_bytes}"
             )
         ring = keyring_for(self.engine, self.keys, sealing=True)
-        try:
-            with self.engine.begin() as conn:
-                return self._write(conn, ring, namespace, key, data, actor, description, tags, cas)
-        except IntegrityError:
-            raise SecretError(
-                f"secret '{key}' was written concurrently in namespace '{namespace}'; retry"
-            ) from None
+        for attempt in (1, 2):
+            try:
+                with self.engine.begin() as conn:
+                    version = self._bump(conn, namespace, key, actor, description, tags, cas)
+                    self._add_version(conn, ring, namespace, key, version, data, actor)
+                    return version
+            except IntegrityError:  # a concurrent first write of the same key: now an update
+                if attempt == 2:
+                    raise SecretError(
+                        f"secret '{key}' is being written concurrently in '{namespace}'; retry"
+                    ) from None
+        raise AssertionError("unreachable")
 
-    def _write(
+    def _bump(
         self,
         conn: Connection,
-        ring: Keyring,
         namespace: str,
         key: str,
-        data: bytes,
         actor: str,
         description: str | None,
         tags: Mapping[str, str] | None,
         cas: int | None,
     ) -> int:
-        folded, at = fold(key), now()
+        """Take the next version number with one atomic UPDATE (or the first INSERT).
+
+        Starting with a write makes concurrent writers queue on the row (PostgreSQL)
+        or the write lock (SQLite) instead of racing, so no update is ever lost.
+        """
+        at, folded = now(), fold(key)
+        changes: dict[str, Any] = {"key": key, "updated": at, "updated_by": actor}
+        if description is not None:
+            changes["description"] = description
+        if tags is not None:
+            changes["tags"] = dict(tags)
         where = (secrets.c.namespace == namespace) & (secrets.c.key_folded == folded)
-        row = conn.execute(select(secrets).where(where).with_for_update()).first()
-        current = 0 if row is None else row.current_version
-        if cas is not None and cas != current:
+        bumped = conn.execute(
+            update(secrets)
+            .where(where)
+            .values(current_version=secrets.c.current_version + 1, **changes)
+            .returning(secrets.c.current_version)
+        ).scalar()
+        version = 1 if bumped is None else int(bumped)
+        if cas is not None and cas != version - 1:
             raise SecretError(
-                f"check-and-set failed for secret '{key}': current version is {current}, "
+                f"check-and-set failed for secret '{key}': current version is {version - 1}, "
                 f"expected {cas}"
             )
-        version = current + 1
+        if bumped is None:
+            changes.setdefault("tags", {})
+            row = dict(namespace=namespace, key_folded=folded, current_version=1, created=at)
+            conn.execute(insert(secrets).values(**row, **changes))
+        return version
+
+    def _add_version(
+        self,
+        conn: Connection,
+        ring: Keyring,
+        namespace: str,
+        key: str,
+        version: int,
+        data: bytes,
+        actor: str,
+    ) -> None:
+        folded = fold(key)
         sealed = ring.seal(data, row_aad(namespace, folded, version))
+        v = secret_versions.c
         conn.execute(
             insert(secret_versions).values(
                 namespace=namespace,
@@ -262,33 +297,18 @@ class EmbeddedStore:
                 key_id=sealed.key_id,
                 nonce=sealed.nonce,
                 ciphertext=sealed.ciphertext,
-                created=at,
+                created=now(),
                 created_by=actor,
                 destroyed=0,
             )
         )
-        changes: dict[str, Any] = {"current_version": version, "updated": at, "updated_by": actor}
-        if description is not None:
-            changes["description"] = description
-        if tags is not None:
-            changes["tags"] = dict(tags)
-        if row is None:
-            changes.setdefault("tags", {})
-            conn.execute(
-                insert(secrets).values(
-                    namespace=namespace, key_folded=folded, key=key, created=at, **changes
-                )
-            )
-        else:
-            conn.execute(update(secrets).where(where).values(key=key, **changes))
         conn.execute(
             delete(secret_versions).where(
-                secret_versions.c.namespace == namespace,
-                secret_versions.c.key_folded == folded,
-                secret_versions.c.version <= version - self.max_versions,
+                v.namespace == namespace,
+                v.key_folded == folded,
+                v.version <= version - self.max_versions,
             )
         )
-        return version
 
     def _targets(
         self, conn: Connection, namespace: str, key: str, versions: Sequence[int] | None
