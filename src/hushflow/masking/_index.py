@@ -2,20 +2,20 @@
 
 Forms live in a few immutable *segments*, each with its own scanner, kept in
 the shape of a log-structured merge tree: new forms become a small segment,
-and a segment that is not much smaller than the one before it is merged into
-it. A masker that receives values one at a time, between log lines, thus
+and a segment that has grown as large as the one before it is merged into
+it, as in a binary counter. A masker that receives values one at a time, between log lines, thus
 compiles each form only a logarithmic number of times (Airflow recompiles
 everything on every new secret) and scans at most a handful of segments.
 
-A large segment starts on the cheap-to-build engine and is promoted to the
-fast one once the bytes it has scanned would have paid for the compilation
-(the ski-rental rule): registering a thousand values to mask one message
-stays cheap, and a busy masker soon runs at hyperscan speed.
+A large segment starts on the cheap-to-build engine. Once the masker has
+scanned enough text to pay for it (the ski-rental rule: bytes scanned
+against forms to compile), every segment is *compacted* into one on the
+fastest engine: registering a thousand values to mask one message stays
+cheap, and a busy masker soon runs a single hyperscan scan per call.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -28,27 +28,31 @@ from hushflow.masking._scanners import (
     build_scanner,
 )
 
-_MERGE_RATIO = 4
-_EAGER_FORMS = 256
-_PROMOTE_BYTES_PER_FORM = 1024
+_MERGE_RATIO = 1
+# Scanning this many bytes per registered form pays for compiling it into hyperscan.
+COMPACT_BYTES_PER_FORM = 1024
+# What one scan call costs in bytes-equivalent, so that short lines count too.
+CALL_COST = 256
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Segment:
     """An immutable batch of forms and the scanner that finds them."""
 
     forms: tuple[str, ...]
     scanner: Scanner
-    scanned: int = 0
-    promotable: bool = True
-    promotion: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def build(cls, forms: Iterable[str], engines: tuple[str, ...]) -> Segment:
-        """A segment on the first engine that builds; a large one starts on the cheap engine."""
+    def build(cls, forms: Iterable[str], engines: tuple[str, ...], eager: bool = False) -> Segment:
+        """A segment on the first engine that builds.
+
+        Unless ``eager``, a segment starts on Aho-Corasick when hyperscan is the
+        goal: it builds without hyperscan's fixed compile cost, and scans a
+        short line faster; compaction moves busy maskers to hyperscan.
+        """
         ordered = tuple(sorted(forms))
         candidates = list(engines)
-        if engines[0] == HYPERSCAN and len(ordered) > _EAGER_FORMS and AHOCORASICK in engines:
+        if not eager and engines[0] == HYPERSCAN and AHOCORASICK in engines:
             candidates.remove(AHOCORASICK)
             candidates.insert(0, AHOCORASICK)
         for engine in candidates[:-1]:
@@ -57,26 +61,6 @@ class Segment:
             except Exception:  # a C engine that refuses some input: fall back to the next
                 continue
         return cls(ordered, build_scanner(ordered, candidates[-1]))
-
-    def scan(self, text: str, spans: list[Span], engines: tuple[str, ...]) -> None:
-        self.scanner.scan(text, spans)
-        if self.promotable and self.scanner.engine == AHOCORASICK and engines[0] == HYPERSCAN:
-            self.scanned += len(text)
-            if self.scanned >= _PROMOTE_BYTES_PER_FORM * len(self.forms):
-                self._promote()
-
-    def _promote(self) -> None:
-        """Swap in a hyperscan scanner; one thread compiles while the others keep scanning."""
-        if not self.promotion.acquire(blocking=False):
-            return
-        try:
-            if self.promotable:
-                self.scanner = build_scanner(self.forms, HYPERSCAN)
-        except Exception:  # keep the working scanner rather than fail every mask
-            pass
-        finally:
-            self.promotable = False
-            self.promotion.release()
 
 
 @dataclass(frozen=True)
@@ -91,8 +75,19 @@ class FormIndex:
         """Every occurrence of every form in ``text``, unmerged and unsorted."""
         found: list[Span] = []
         for segment in self.segments:
-            segment.scan(text, found, self.engines)
+            segment.scanner.scan(text, found)
         return found
+
+    @property
+    def compact(self) -> bool:
+        """True when one scan on the fastest engine covers every form."""
+        if len(self.segments) > 1:
+            return False
+        return all(segment.scanner.engine == self.engines[0] for segment in self.segments)
+
+    @property
+    def forms(self) -> int:
+        return sum(len(segment.forms) for segment in self.segments)
 
     @property
     def engine(self) -> str:
@@ -135,6 +130,13 @@ class FormRegistry:
             last = segments.pop()
             previous = segments.pop()
             segments.append(Segment.build(previous.forms + last.forms, self.engines))
+
+    def install(self, replaced: tuple[Segment, ...], compacted: Segment) -> bool:
+        """Put ``compacted`` in place of ``replaced`` if they are still the first segments."""
+        if tuple(self.segments[: len(replaced)]) != replaced:
+            return False
+        self.segments[: len(replaced)] = [compacted]
+        return True
 
     def copy(self) -> FormRegistry:
         """An independent registry that starts with the same forms (segments are shared)."""

@@ -7,7 +7,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from hushflow.masking._ansi import ESCAPE, visible_spans
-from hushflow.masking._index import FormIndex, FormRegistry
+from hushflow.masking._index import (
+    CALL_COST,
+    COMPACT_BYTES_PER_FORM,
+    FormIndex,
+    FormRegistry,
+    Segment,
+)
 from hushflow.masking._scanners import Span, available_engines
 from hushflow.masking._spans import merge, replace
 from hushflow.masking._variants import forms_of
@@ -63,6 +69,8 @@ class Masker:
         self._registry = FormRegistry(_engines(engine))
         self._index = FormIndex(engines=self._registry.engines)
         self._dirty = False
+        self._scanned = 0
+        self._compacting = threading.Lock()
         self._warnings: list[str] = []
 
     def add(self, value: str) -> bool:
@@ -170,7 +178,30 @@ class Masker:
         spans = index.spans(text)
         if ESCAPE in text and index.segments:
             spans.extend(visible_spans(text, index.spans))
+        if not index.compact:
+            self._scanned += len(text) + CALL_COST
+            if self._scanned >= COMPACT_BYTES_PER_FORM * index.forms:
+                self._compact(index)
         return spans, index.longest
+
+    def _compact(self, index: FormIndex) -> None:
+        """Compile every segment into one on the fastest engine, without blocking adds.
+
+        One thread compiles while the others keep scanning the old segments;
+        values added meanwhile stay in their own segments after the swap.
+        """
+        if not self._compacting.acquire(blocking=False):
+            return
+        try:
+            forms = [form for segment in index.segments for form in segment.forms]
+            compacted = Segment.build(forms, index.engines, eager=True)
+            with self._lock:
+                if self._registry.install(index.segments, compacted):
+                    self._index = self._registry.index()
+                    self._dirty = False
+        finally:
+            self._scanned = 0
+            self._compacting.release()
 
 
 def _engines(engine: str | None) -> tuple[str, ...]:
