@@ -70,8 +70,10 @@ def run_flow(database: Database, tmp_path: Path) -> Iterator[Runner]:
         for other in deploy or []:
             flow = parse_flow(textwrap.dedent(other))
             engine.flows.save(flow.namespace, flow.id, textwrap.dedent(other))
-        flow = parse_flow(textwrap.dedent(text))
-        ex = engine.submit(flow, inputs or {})
+        source = textwrap.dedent(text)
+        flow = parse_flow(source)
+        stored, _ = engine.flows.save(flow.namespace, flow.id, source)
+        ex = engine.submit(flow, inputs or {}, revision=stored.revision)
         done = engine.wait(ex.id, timeout=timeout)
         return Run(done, engine.logs.for_execution(done.id), engine)
 

@@ -155,3 +155,74 @@ def test_the_raw_sqlite_file_never_holds_a_secret(tmp_path: Path) -> None:
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("raw.db*"))
     assert value.encode() not in raw
     assert b"****" in raw
+
+
+def test_kill_requested_through_the_database_stops_the_execution(
+    database: Database, tmp_path: Path
+) -> None:
+    from hushflow.engine.commands import CommandQueue
+
+    engine = Engine(database, command_poll=0.05)
+    try:
+        flow = parse_flow(
+            "id: k\nnamespace: t\ntasks:\n  - {id: nap, type: io.kestra.plugin.core.flow.Sleep, duration: PT60S}\n"
+        )
+        ex = engine.submit(flow)
+        CommandQueue(database).request(ex.id, "kill")
+        done = engine.wait(ex.id, timeout=20)
+    finally:
+        engine.close()
+    assert done.state == State.KILLED
+    assert CommandQueue(database).take([ex.id]) == []
+
+
+def test_restart_resumes_from_the_failed_task_with_the_secret_input(
+    database: Database, tmp_path: Path
+) -> None:
+    value = fake_secret("pw")
+    source = """
+id: restartable
+namespace: t
+inputs:
+  - {id: pw, type: SECRET}
+tasks:
+  - {id: first, type: io.kestra.plugin.core.debug.Return, format: "once"}
+  - id: gate
+    type: io.kestra.plugin.core.flow.Sequential
+    tasks:
+      - {id: check, type: io.kestra.plugin.core.execution.Fail, condition: "{{ not fileExists }}"}
+      - {id: use, type: io.kestra.plugin.core.debug.Return, format: "{{ inputs.pw | length }} {{ inputs.pw }}"}
+errors:
+  - {id: on-error, type: io.kestra.plugin.core.log.Log, message: failed}
+"""
+    engine = Engine(database, globals_={})
+    try:
+        flow = parse_flow(source.replace("fileExists", "globals.ok ?? false"))
+        engine.flows.save(
+            flow.namespace, flow.id, source.replace("fileExists", "globals.ok ?? false")
+        )
+        first = engine.wait(engine.submit(flow, {"pw": value}).id, timeout=30)
+        assert first.state == State.FAILED
+        assert [r.task_id for r in first.task_runs] == ["first", "gate", "check", "on-error"]
+        engine.globals["ok"] = True
+        engine.restart(first.id)
+        again = engine.wait(first.id, timeout=30)
+    finally:
+        engine.close()
+    assert again.state == State.SUCCESS
+    assert [r.task_id for r in again.task_runs] == ["first", "gate", "check", "use"]
+    assert again.task_runs[0].id == first.task_runs[0].id  # kept, not run again
+    use = again.task_runs[-1]
+    assert use.outputs == {"value": f"{len(value)} ****"}
+    assert value not in again.model_dump_json()
+    assert again.sealed_inputs and value not in str(again.sealed_inputs)
+
+
+def test_restart_refuses_a_successful_execution(run_flow: Runner) -> None:
+    from hushflow.errors import HushflowError
+
+    run = run_flow(
+        "id: ok\nnamespace: t\ntasks:\n  - {id: a, type: io.kestra.plugin.core.log.Log, message: m}\n"
+    )
+    with pytest.raises(HushflowError, match="only FAILED or KILLED"):
+        run.engine.restart(run.execution.id)

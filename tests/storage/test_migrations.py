@@ -15,3 +15,9 @@ def test_migrations_create_every_table(engine: Engine) -> None:
 def test_migrate_twice_is_a_no_op(engine: Engine) -> None:
     migrate(engine)
     assert set(metadata.tables) <= set(inspect(engine).get_table_names())
+
+
+def test_a_migrated_database_is_at_the_newest_revision(engine: Engine) -> None:
+    from hushflow.storage.database import current_revision, head_revision
+
+    assert current_revision(engine) == head_revision()

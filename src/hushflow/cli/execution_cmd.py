@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 
 import click
 
 from hushflow.cli import app
 from hushflow.cli.render import execution_document, print_log
+from hushflow.engine.commands import CommandQueue
+from hushflow.errors import HushflowError
+from hushflow.models.state import State
 from hushflow.storage.repository import ExecutionRepository, LogRepository
 
 
@@ -64,3 +68,41 @@ def logs(execution_id: str, level: str) -> None:
     ExecutionRepository(db).get(execution_id)
     for entry in LogRepository(db).for_execution(execution_id, min_level=level):
         print_log(entry)
+
+
+@execution.command()
+@click.argument("execution_id")
+@click.option(
+    "--wait", "wait_s", default=10.0, show_default=True, help="Seconds to wait for it to stop."
+)
+def kill(execution_id: str, wait_s: float) -> None:
+    """Stop a running execution (in whichever hushflow process runs it)."""
+    db = app.database()
+    repo = ExecutionRepository(db)
+    ex = repo.get(execution_id)
+    if ex.state.terminal:
+        raise HushflowError(f"execution {execution_id} already ended: {ex.state.value}")
+    CommandQueue(db).request(execution_id, "kill")
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        ex = repo.get(execution_id)
+        if ex.state.terminal:
+            click.echo(f"{execution_id}: {ex.state.value}")
+            return
+        time.sleep(0.2)
+    click.echo(f"{execution_id}: kill requested; no running hushflow process has taken it yet")
+
+
+@execution.command()
+@click.argument("execution_id")
+def restart(execution_id: str) -> None:
+    """Run a FAILED or KILLED execution again from its failed tasks, and wait for it."""
+    db = app.database()
+    eng = app.engine(db, on_log=print_log)
+    try:
+        eng.restart(execution_id)
+        done = eng.wait(execution_id)
+    finally:
+        eng.close()
+    click.echo(f"Execution {done.id} of {done.namespace}.{done.flow_id}: {done.state.value}")
+    raise click.exceptions.Exit(0 if done.state in (State.SUCCESS, State.WARNING) else 1)

@@ -10,20 +10,25 @@ PostgreSQL queue (``SKIP LOCKED`` + ``LISTEN/NOTIFY``) can take its place.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine as Database
 
+from hushflow.engine.commands import CommandQueue
 from hushflow.engine.context import EngineRunContext
 from hushflow.engine.executor import CreateTaskRun, EndExecution, EndTaskRun, next_actions
 from hushflow.engine.files import store_input_file
 from hushflow.engine.flow_outputs import render_outputs
 from hushflow.engine.functions import FunctionTable
 from hushflow.engine.inputs import resolve_inputs
+from hushflow.engine.restart import plan_restart
+from hushflow.engine.sealed_inputs import open_inputs, seal_inputs
 from hushflow.engine.variables import execution_variables, task_variables
 from hushflow.engine.worker import WorkResult, run_task
 from hushflow.errors import NotFound
@@ -33,9 +38,13 @@ from hushflow.models.execution import Execution, LogEntry, TaskRun
 from hushflow.models.flow import Flow, Input
 from hushflow.models.flow_source import parse_flow
 from hushflow.models.state import State
+from hushflow.secrets.master_key import MasterKeySource
 from hushflow.storage.repository import ExecutionRepository, FlowRepository, LogRepository
 
 LogListener = Callable[[LogEntry], None]
+
+#: How many queued events the executor applies before it writes them all down.
+MAX_BATCH = 512
 
 
 @dataclass
@@ -71,8 +80,11 @@ class Engine:
         workers: int = 8,
         on_log: LogListener | None = None,
         globals_: Mapping[str, Any] | None = None,
+        keys: MasterKeySource | None = None,
+        command_poll: float = 0.5,
     ) -> None:
         self.flows = FlowRepository(database)
+        self.keys = keys or MasterKeySource(os.environ)
         self.executions = ExecutionRepository(database)
         self.logs = LogRepository(database)
         self.secrets = secrets
@@ -81,8 +93,19 @@ class Engine:
         self._events: queue.Queue[tuple[str, str, Any]] = queue.Queue()
         self._live: dict[str, _Live] = {}
         self._slots = threading.BoundedSemaphore(workers)
+        # Threads are reused; the semaphore, not the pool size, bounds how many
+        # task runs work at once (a task waiting on a subflow gives its slot back).
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers * 8, thread_name_prefix="hushflow-worker"
+        )
         self._thread = threading.Thread(target=self._loop, name="hushflow-executor", daemon=True)
         self._thread.start()
+        self._closing = threading.Event()
+        self._commands = CommandQueue(database)
+        self._poller = threading.Thread(
+            target=self._poll_commands, args=(command_poll,), name="hushflow-commands", daemon=True
+        )
+        self._poller.start()
 
     # -- public API -------------------------------------------------------
 
@@ -118,10 +141,38 @@ class Engine:
         execution.parent_id = parent.id if parent else None
         execution.trigger = trigger
         execution.inputs = masker.mask_value(typed)
+        if secret_ids:
+            clear = {i: typed[i] for i in secret_ids}
+            execution.sealed_inputs = seal_inputs(self.keys, execution.id, clear)
         for input_id in secret_ids:
             typed[input_id] = taint(typed[input_id])
         live = _Live(flow, execution, masker, typed)
         self.executions.create(execution)
+        self._live[execution.id] = live
+        self._events.put(("start", execution.id, None))
+        return execution
+
+    def restart(self, execution_id: str) -> Execution:
+        """Run a FAILED or KILLED execution again from its failed task runs."""
+        execution = self.executions.get(execution_id)
+        stored = self.flows.get(execution.namespace, execution.flow_id, execution.flow_revision)
+        flow = parse_flow(stored.source, f"{execution.namespace}.{execution.flow_id}")
+        plan = plan_restart(flow, execution)
+        masker = Masker()
+        inputs = dict(execution.inputs)
+        if execution.sealed_inputs:
+            for input_id, value in open_inputs(
+                self.keys, execution.id, execution.sealed_inputs
+            ).items():
+                masker.add(str(value))
+                inputs[input_id] = taint(value)
+        execution.task_runs = [r for r in execution.task_runs if r.id not in plan.drop]
+        for run in plan.reopen:
+            run.set_state(State.RUNNING)
+        execution.set_state(State.RESTARTED)
+        self.executions.delete_task_runs(plan.drop)
+        self.executions.save(execution, plan.reopen)
+        live = _Live(flow, execution, masker, inputs)
         self._live[execution.id] = live
         self._events.put(("start", execution.id, None))
         return execution
@@ -149,27 +200,57 @@ class Engine:
 
     def close(self) -> None:
         """Stop the executor thread (executions in flight are abandoned)."""
+        self._closing.set()
         self._events.put(("stop", "", None))
         self._thread.join(10)
+        self._poller.join(5)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _poll_commands(self, interval: float) -> None:
+        """Act on commands other processes left for executions held here (kill)."""
+        while not self._closing.wait(interval):
+            held = list(self._live)
+            if not held:
+                continue
+            try:
+                for command in self._commands.take(held):
+                    if command.command == "kill":
+                        self._events.put(("kill", command.execution_id, None))
+            except Exception:  # a database hiccup must not stop the engine
+                continue
 
     # -- the executor thread ----------------------------------------------
 
     def _loop(self) -> None:
+        """Take every event waiting, apply them, then store all changes in one transaction."""
         while True:
-            kind, execution_id, payload = self._events.get()
-            if kind == "stop":
+            batch = [self._events.get()]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._events.get_nowait())
+                except queue.Empty:
+                    break
+            touched: dict[str, _Live] = {}
+            stop = False
+            for kind, execution_id, payload in batch:
+                if kind == "stop":
+                    stop = True
+                    continue
+                live = self._live.get(execution_id)
+                if live is None:
+                    continue
+                try:
+                    self._handle(live, kind, payload)
+                except Exception as exc:  # never let one execution stop the engine
+                    self._crash(live, exc)
+                touched[execution_id] = live
+            self._persist(list(touched.values()))
+            for execution_id, live in touched.items():
+                if live.finished:
+                    self._live.pop(execution_id, None)
+                    live.done.set()  # only now: waiters read what was just stored
+            if stop:
                 return
-            live = self._live.get(execution_id)
-            if live is None:
-                continue
-            try:
-                self._handle(live, kind, payload)
-            except Exception as exc:  # never let one execution stop the engine
-                self._crash(live, exc)
-            self._persist(live)
-            if live.finished:
-                self._live.pop(execution_id, None)
-                live.done.set()  # only now: waiters read what was just stored
 
     def _handle(self, live: _Live, kind: str, payload: Any) -> None:
         if kind == "start":
@@ -259,13 +340,19 @@ class Engine:
             live.execution.set_state(State.FAILED)
         live.finished = True
 
-    def _persist(self, live: _Live) -> None:
-        changed = list(live.changed.values())
-        live.changed.clear()
-        self.executions.save(live.execution, changed)
-        with live.lock:
-            pending, live.pending_logs = live.pending_logs, []
-        self.logs.add(pending)
+    def _persist(self, lives: list[_Live]) -> None:
+        """Write the changed executions, task runs and logs in one transaction."""
+        if not lives:
+            return
+        changes = []
+        logs: list[LogEntry] = []
+        for live in lives:
+            changes.append((live.execution, list(live.changed.values())))
+            live.changed.clear()
+            with live.lock:
+                logs.extend(live.pending_logs)
+                live.pending_logs = []
+        self.executions.save_many(changes, logs)
 
     # -- dispatching to workers -------------------------------------------
 
@@ -323,7 +410,7 @@ class Engine:
                     result = WorkResult(run.id, State.FAILED, error=live.masker.mask(str(exc)))
             self._events.put(("result", ex.id, result))
 
-        threading.Thread(target=work, name=f"worker-{task.id}", daemon=True).start()
+        self._pool.submit(work)
 
     def release_slot(self) -> None:
         """Give a worker slot back while a task waits on something else (a subflow)."""

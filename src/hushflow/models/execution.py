@@ -91,6 +91,8 @@ class Execution(Record):
     task_runs: list[TaskRun] = Field(default_factory=list)
     parent_id: str | None = None
     trigger: dict[str, Any] | None = None
+    #: SECRET inputs sealed with the master key (never shown; see engine.sealed_inputs).
+    sealed_inputs: dict[str, Any] | None = Field(default=None, exclude=True, repr=False)
     error: str | None = None
     created: datetime = Field(default_factory=now)
 

@@ -24,6 +24,7 @@ class State(StrEnum):
     CANCELLED = "CANCELLED"
     SKIPPED = "SKIPPED"
     RETRIED = "RETRIED"
+    RESTARTED = "RESTARTED"
 
     @property
     def terminal(self) -> bool:

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from hushflow.errors import ConfigError
 
@@ -73,8 +74,25 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+def head_revision() -> str:
+    """The newest migration's id (files are named ``NNNN_what.py``, ids ``NNNN``)."""
+    return max(p.name[:4] for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None when it has never been migrated."""
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    except SQLAlchemyError:
+        return None
+    return str(row[0]) if row else None
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema of ``engine`` to the newest revision."""
+    """Bring the schema of ``engine`` to the newest revision (a cheap no-op when it is)."""
+    if current_revision(engine) == head_revision():
+        return
     from alembic import command
 
     command.upgrade(alembic_config(engine), "head")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Engine, and_, bindparam, delete, func, insert, select, update
 
 from hushflow.errors import NotFound
 from hushflow.models.execution import Execution, LogEntry, TaskRun
@@ -130,7 +130,7 @@ class ExecutionRepository:
             "outputs": ex.outputs,
             "labels": ex.labels,
             "parent_id": ex.parent_id,
-            "variables": {"trigger": ex.trigger} if ex.trigger else None,
+            "variables": {"trigger": ex.trigger, "sealedInputs": ex.sealed_inputs},
             "error": ex.error,
             "created": ex.created,
             "ended": ex.ended,
@@ -176,6 +176,40 @@ class ExecutionRepository:
                 if not done:
                     conn.execute(insert(task_runs).values(id=run.id, **row))
 
+    def save_many(
+        self,
+        changes: Sequence[tuple[Execution, Sequence[TaskRun]]],
+        entries: Sequence[LogEntry] = (),
+    ) -> None:
+        """Save several executions' changes and log lines in one transaction (the engine's path)."""
+        ex_rows, run_rows = [], []
+        for ex, changed in changes:
+            ex_rows.append({"b_id": ex.id, **self._execution_row(ex)})
+            positions = {r.id: i for i, r in enumerate(ex.task_runs)} if changed else {}
+            for run in changed:
+                run_rows.append(
+                    {"b_id": run.id, **self._task_run_row(run, positions.get(run.id, 0))}
+                )
+        with self.engine.begin() as conn:
+            if ex_rows:
+                conn.execute(_UPDATE_EXECUTION, ex_rows)
+            if run_rows:
+                known = set(
+                    conn.execute(
+                        select(task_runs.c.id).where(
+                            task_runs.c.id.in_([r["b_id"] for r in run_rows])
+                        )
+                    ).scalars()
+                )
+                updates = [r for r in run_rows if r["b_id"] in known]
+                inserts = [{**r, "id": r["b_id"]} for r in run_rows if r["b_id"] not in known]
+                if updates:
+                    conn.execute(_UPDATE_TASK_RUN, updates)
+                if inserts:
+                    conn.execute(insert(task_runs), [_without(r, "b_id") for r in inserts])
+            if entries:
+                conn.execute(insert(logs), [_log_row(e) for e in entries])
+
     def get(self, execution_id: str) -> Execution:
         """An execution with its task runs in creation order; ``NotFound`` otherwise."""
         with self.engine.connect() as conn:
@@ -205,12 +239,47 @@ class ExecutionRepository:
             rows = conn.execute(query.order_by(executions.c.created.desc()).limit(limit)).all()
         return [_execution(r, []) for r in rows]
 
+    def delete_task_runs(self, ids: Iterable[str]) -> None:
+        """Remove task runs (a restart runs them again)."""
+        ids = list(ids)
+        if ids:
+            with self.engine.begin() as conn:
+                conn.execute(delete(task_runs).where(task_runs.c.id.in_(ids)))
+
     def delete(self, execution_id: str) -> None:
         """Remove an execution, its task runs and its logs."""
         with self.engine.begin() as conn:
             conn.execute(delete(logs).where(logs.c.execution_id == execution_id))
             conn.execute(delete(task_runs).where(task_runs.c.execution_id == execution_id))
             conn.execute(delete(executions).where(executions.c.id == execution_id))
+
+
+_UPDATE_EXECUTION = (
+    update(executions)
+    .where(executions.c.id == bindparam("b_id"))
+    .values({c.name: bindparam(c.name) for c in executions.c if c.name != "id"})
+)
+_UPDATE_TASK_RUN = (
+    update(task_runs)
+    .where(task_runs.c.id == bindparam("b_id"))
+    .values({c.name: bindparam(c.name) for c in task_runs.c if c.name != "id"})
+)
+
+
+def _without(row: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != key}
+
+
+def _log_row(e: LogEntry) -> dict[str, Any]:
+    return {
+        "execution_id": e.execution_id,
+        "task_run_id": e.task_run_id,
+        "task_id": e.task_id,
+        "attempt": e.attempt,
+        "level": e.level,
+        "message": e.message,
+        "timestamp": e.timestamp,
+    }
 
 
 def _execution(row: Any, runs: Sequence[Any]) -> Execution:
@@ -227,6 +296,7 @@ def _execution(row: Any, runs: Sequence[Any]) -> Execution:
             "labels": row.labels,
             "parent_id": row.parent_id,
             "trigger": (row.variables or {}).get("trigger"),
+            "sealed_inputs": (row.variables or {}).get("sealedInputs"),
             "error": row.error,
             "created": _utc(row.created),
             "task_runs": [_task_run(r) for r in runs],
@@ -260,18 +330,7 @@ class LogRepository:
 
     def add(self, entries: Iterable[LogEntry]) -> None:
         """Append entries (already masked)."""
-        rows = [
-            {
-                "execution_id": e.execution_id,
-                "task_run_id": e.task_run_id,
-                "task_id": e.task_id,
-                "attempt": e.attempt,
-                "level": e.level,
-                "message": e.message,
-                "timestamp": e.timestamp,
-            }
-            for e in entries
-        ]
+        rows = [_log_row(e) for e in entries]
         if rows:
             with self.engine.begin() as conn:
                 conn.execute(insert(logs), rows)
