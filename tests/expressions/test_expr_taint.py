@@ -230,6 +230,7 @@ def test_concatenation_registers_the_whole_and_text_around_stays() -> None:
         pytest.param("{{ secret('k') | slice(2, 5) | upper }}", id="slice-then-upper"),
         pytest.param("{{ secret('json') | jq('.token') | first | sha256 }}", id="jq-hash"),
         pytest.param("{{ render('{{ s }}!') }}", id="render-of-tainted-variable"),
+        pytest.param("{{ render(tpl) }}", id="render-of-plain-template-calling-secret"),
         pytest.param("{% filter upper %}{{ secret('k') }}{% endfilter %}", id="filter-block"),
         pytest.param(
             "{% macro m(v) %}<{{ v }}>{% endmacro %}{{ m(secret('k')) }}", id="macro-argument"
@@ -237,8 +238,20 @@ def test_concatenation_registers_the_whole_and_text_around_stays() -> None:
     ],
 )
 def test_operators_and_structures_propagate_taint(template: str) -> None:
-    result = run(template, {"s": taint(PLAIN)})
+    result = run(template, {"s": taint(PLAIN), "tpl": "{{ secret('k') | upper }}"})
     assert_fully_masked(result)
+
+
+def test_render_data_refuses_secrets_when_not_allowed() -> None:
+    with pytest.raises(ExpressionError, match=SECRET_NOT_ALLOWED):
+        render_data({"a": ["{{ secret('k') }}"]}, {}, functions=FUNCTIONS, allow_secrets=False)
+
+
+def test_render_function_keeps_secrets_refused() -> None:
+    with pytest.raises(ExpressionError):
+        render(
+            "{{ render(t) }}", {"t": "{{ secret('k') }}"}, functions=FUNCTIONS, allow_secrets=False
+        )
 
 
 def test_loop_variables_over_a_tainted_collection_are_tainted() -> None:
