@@ -17,9 +17,18 @@ value is marked (filters, functions, operators, ``~``, indexing, slicing,
 that reveals one bit of the secret; the linter warns about secrets in
 conditions.
 
-Stages: :mod:`.lexer` → :mod:`.parser` (:mod:`.nodes`) → :mod:`.compiler`
-(closures) → :mod:`.runtime` (registry of filters, functions and tests);
-:mod:`.render` is the public entry point.
+Resources are bounded (:class:`Limits`: template length, nesting depth, loop
+iterations, output size, range size, render depth, value size counting
+shared parts at every use). Two things are *not* bounded in time: a ``jq``
+program that loops forever inside jq (``last(repeat(1))``) and a regular
+expression with catastrophic backtracking (``regexReplace``, ``split``...);
+Python's ``re`` and the ``jq`` binding offer no timeout.
+
+Stages: :mod:`.lexer` → :mod:`.parser` (:mod:`.nodes`) →
+:mod:`.expr_compiler` and :mod:`.compiler` (closures; :mod:`.calls` for
+filter calls, :mod:`.output` for printing) → :mod:`.runtime` (registry of
+filters, functions and tests, render context); :mod:`.rendering` holds the
+public entry points and the compiled-template cache.
 """
 
 from hushflow.expressions import (
