@@ -226,3 +226,40 @@ def test_restart_refuses_a_successful_execution(run_flow: Runner) -> None:
     )
     with pytest.raises(HushflowError, match="only FAILED or KILLED"):
         run.engine.restart(run.execution.id)
+
+
+def test_pause_waits_for_resume_and_pause_duration_resumes_alone(database: Database) -> None:
+    from hushflow.engine.commands import CommandQueue
+
+    engine = Engine(database, command_poll=0.05)
+    try:
+        manual = parse_flow(
+            "id: p\nnamespace: t\ntasks:\n  - {id: hold, type: io.kestra.plugin.core.flow.Pause}\n"
+            "  - {id: after, type: io.kestra.plugin.core.log.Log, message: resumed}\n"
+        )
+        ex = engine.submit(manual)
+        deadline = time.monotonic() + 10
+        while engine.executions.get(ex.id).state != State.PAUSED and time.monotonic() < deadline:
+            time.sleep(0.02)
+        paused = engine.executions.get(ex.id)
+        assert paused.state == State.PAUSED
+        assert paused.task_runs[0].state == State.PAUSED
+        CommandQueue(database).request(ex.id, "resume")
+        done = engine.wait(ex.id, timeout=10)
+        timed = parse_flow(
+            "id: q\nnamespace: t\ntasks:\n  - {id: hold, type: io.kestra.plugin.core.flow.Pause, pauseDuration: PT0.1S}\n"
+        )
+        elapsed = engine.wait(engine.submit(timed).id, timeout=10)
+    finally:
+        engine.close()
+    assert done.state == State.SUCCESS
+    assert done.task_runs[0].outputs == {"resumed": True}
+    assert [h.state for h in done.state_history] == [
+        State.CREATED,
+        State.RUNNING,
+        State.PAUSED,
+        State.RUNNING,
+        State.SUCCESS,
+    ]
+    assert elapsed.state == State.SUCCESS
+    assert elapsed.task_runs[0].outputs == {"resumed": False}

@@ -95,6 +95,18 @@ def kill(execution_id: str, wait_s: float) -> None:
 
 @execution.command()
 @click.argument("execution_id")
+def resume(execution_id: str) -> None:
+    """Resume a paused execution (in whichever hushflow process runs it)."""
+    db = app.database()
+    ex = ExecutionRepository(db).get(execution_id)
+    if ex.state != State.PAUSED:
+        raise HushflowError(f"execution {execution_id} is {ex.state.value}, not PAUSED")
+    CommandQueue(db).request(execution_id, "resume")
+    click.echo(f"{execution_id}: resume requested")
+
+
+@execution.command()
+@click.argument("execution_id")
 def restart(execution_id: str) -> None:
     """Run a FAILED or KILLED execution again from its failed tasks, and wait for it."""
     db = app.database()

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, delete, insert, select
 from hushflow.models.state import now
 from hushflow.storage.schema import execution_commands
 
-COMMANDS = ("kill",)
+COMMANDS = ("kill", "resume")
 
 
 @dataclass(frozen=True)

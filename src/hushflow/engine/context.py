@@ -40,6 +40,7 @@ class EngineRunContext:
         log_sink: LogSink,
         cancelled: threading.Event,
         subflow_runner: Callable[..., dict[str, Any]] | None = None,
+        pauser: Callable[[float | None], bool] | None = None,
     ) -> None:
         self.task = task
         self.task_run_id = task_run_id
@@ -51,6 +52,7 @@ class EngineRunContext:
         self._masker = masker
         self._log_sink = log_sink
         self._subflow_runner = subflow_runner
+        self._pauser = pauser
         self._workdir: Path | None = None
 
     def render(self, value: Any) -> Any:
@@ -117,6 +119,12 @@ class EngineRunContext:
         return self._subflow_runner(
             namespace, flow_id, inputs, labels, wait, extract, inherit_labels
         )
+
+    def pause(self, seconds: float | None) -> bool:
+        """Pause this task run until resumed (True) or ``seconds`` pass (False)."""
+        if self._pauser is None:
+            raise RuntimeError("pausing is not available in this context")
+        return self._pauser(seconds)
 
     def cleanup(self) -> None:
         """Remove the working folder, if one was made."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -66,6 +67,8 @@ class _Live:
     active: int = 0
     killing: bool = False
     finished: bool = False
+    #: Paused task runs, each waiting on its event until resumed.
+    paused: dict[str, threading.Event] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -184,6 +187,31 @@ class Engine:
             raise TimeoutError(f"execution {execution_id} still running after {timeout}s")
         return self.executions.get(execution_id)
 
+    def resume(self, execution_id: str) -> None:
+        """Resume every paused task run of a running execution."""
+        if execution_id not in self._live:
+            raise NotFound(f"execution '{execution_id}' is not running in this process")
+        self._events.put(("resume", execution_id, None))
+
+    def pause_run(self, live: _Live, task_run_id: str, seconds: float | None) -> bool:
+        """Block a task run until resumed (True) or ``seconds`` pass (False); frees its slot."""
+        event = threading.Event()
+        live.paused[task_run_id] = event
+        self._events.put(("paused", live.execution.id, task_run_id))
+        self.release_slot()
+        try:
+            deadline = None if seconds is None else time.monotonic() + seconds
+            while not event.is_set() and not live.cancelled.is_set():
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    break
+                event.wait(0.1 if left is None else min(left, 0.1))
+        finally:
+            self.take_slot()
+            live.paused.pop(task_run_id, None)
+            self._events.put(("resumed", live.execution.id, task_run_id))
+        return event.is_set()
+
     def kill(self, execution_id: str) -> None:
         """Stop a running execution: running tasks are cancelled, nothing new starts."""
         if execution_id not in self._live:
@@ -214,8 +242,8 @@ class Engine:
                 continue
             try:
                 for command in self._commands.take(held):
-                    if command.command == "kill":
-                        self._events.put(("kill", command.execution_id, None))
+                    if command.command in ("kill", "resume"):
+                        self._events.put((command.command, command.execution_id, None))
             except Exception:  # a database hiccup must not stop the engine
                 continue
 
@@ -260,9 +288,30 @@ class Engine:
         elif kind == "kill":
             live.killing = True
             live.cancelled.set()
-            if live.execution.state == State.RUNNING:
+            if live.execution.state in (State.RUNNING, State.PAUSED):
                 live.execution.set_state(State.KILLING)
+        elif kind in ("paused", "resumed"):
+            self._pause_state(live, payload, kind == "paused")
+        elif kind == "resume":
+            for event in list(live.paused.values()):
+                event.set()
         self._advance(live)
+
+    def _pause_state(self, live: _Live, task_run_id: str, paused: bool) -> None:
+        run = live.execution.task_run(task_run_id)
+        if run.state.terminal:
+            return
+        run.set_state(State.PAUSED if paused else State.RUNNING)
+        live.changed[run.id] = run
+        ex = live.execution
+        if paused and ex.state == State.RUNNING:
+            ex.set_state(State.PAUSED)
+        elif (
+            not paused
+            and ex.state == State.PAUSED
+            and not any(r.state == State.PAUSED for r in ex.task_runs)
+        ):
+            ex.set_state(State.RUNNING)
 
     def _apply(self, live: _Live, result: WorkResult) -> None:
         live.active -= 1
@@ -390,6 +439,7 @@ class Engine:
                 ),
                 cancelled=live.cancelled,
                 subflow_runner=functions.subflow_runner(),
+                pauser=lambda seconds: self.pause_run(live, run.id, seconds),
             )
 
         # The first context is built here, in the executor thread, so the

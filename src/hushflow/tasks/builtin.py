@@ -7,7 +7,7 @@ Third-party packages register theirs the same way: an entry point in the
 from __future__ import annotations
 
 from hushflow.models.task import TaskSpec
-from hushflow.tasks.core import Fail, Log, OutputValues, Return, Sleep
+from hushflow.tasks.core import Fail, Log, OutputValues, Pause, Return, Sleep
 from hushflow.tasks.flow import (
     EachParallel,
     EachSequential,
@@ -27,6 +27,7 @@ TASK_TYPES: list[type[TaskSpec]] = [
     OutputValues,
     Fail,
     Sleep,
+    Pause,
     Sequential,
     Parallel,
     If,

@@ -108,6 +108,10 @@ class RunContext(Protocol):
         """
         ...
 
+    def pause(self, seconds: float | None) -> bool:
+        """Pause the task run until resumed (True) or ``seconds`` pass (False)."""
+        ...
+
 
 class TaskFailed(Exception):
     """Raised by a task to fail its run with a user-facing message."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, ClassVar, Literal
 
-from pydantic import field_validator
+from pydantic import AliasChoices, Field, field_validator
 
 from hushflow.models.duration import parse_duration
 from hushflow.tasks.context import RunContext, Runnable, TaskFailed
@@ -84,3 +84,28 @@ class Sleep(Runnable):
     def run(self, ctx: RunContext) -> None:
         if ctx.cancelled.wait(self.duration.total_seconds()):
             raise TaskFailed("killed while sleeping")
+
+
+class Pause(Runnable):
+    """Pause the execution until resumed (``hushflow execution resume``) or for a duration."""
+
+    type_names: ClassVar[tuple[str, ...]] = (
+        "io.kestra.plugin.core.flow.Pause",
+        "io.kestra.core.tasks.flows.Pause",
+    )
+    pause_duration: timedelta | None = Field(
+        default=None, validation_alias=AliasChoices("pauseDuration", "delay", "pause_duration")
+    )
+
+    @field_validator("pause_duration", mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        return parse_duration(value) if isinstance(value, str) else value
+
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        seconds = self.pause_duration.total_seconds() if self.pause_duration else None
+        resumed = ctx.pause(seconds)
+        if ctx.cancelled.is_set():
+            raise TaskFailed("killed while paused")
+        ctx.log("INFO", "resumed" if resumed else "pause duration elapsed, resuming")
+        return {"resumed": resumed}
