@@ -212,3 +212,44 @@ def test_values_cannot_grow_without_bound(start: str, step: str, message: str) -
     with pytest.raises(ExpressionError, match=message):
         render(template, {}, limits=limits)
     assert time.perf_counter() - begin < 10  # generous: stopped early, not after 2**60 steps
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        pytest.param("$ENV", id="env-variable"),
+        pytest.param("env", id="env-builtin"),
+        pytest.param('"\\($ENV)"', id="env-in-string-interpolation"),
+        pytest.param("def f: $ENV; f", id="env-in-a-definition"),
+        pytest.param(".) | $ENV | (.", id="breaking-out-of-the-wrapper"),
+    ],
+)
+def test_jq_cannot_read_the_process_environment(
+    program: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUSHFLOW_TEST_ENV_PROBE", "probe-value-from-env")
+    try:
+        text = render("{{ {'a': 1} | jq(p) }}", {"p": program})
+    except ExpressionError:
+        return
+    assert "probe-value-from-env" not in text
+    assert "HUSHFLOW_TEST_ENV_PROBE" not in text
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        pytest.param('include "x"; .', id="include"),
+        pytest.param('import "passwd" as $p {search: "/etc"}; $p', id="import-data"),
+        pytest.param('"x" | modulemeta', id="modulemeta"),
+    ],
+)
+def test_jq_cannot_load_modules(program: str) -> None:
+    with pytest.raises(ExpressionError, match="jq"):
+        render("{{ 1 | jq(p) }}", {"p": program})
+
+
+def test_jq_debug_does_not_write_to_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    assert render("{{ 'x' | toJson | jq('debug') }}", {}) == '["x"]'
+    assert render("{{ 'x' | toJson | jq('stderr') }}", {}) == '["x"]'
+    assert capfd.readouterr().err == ""

@@ -16,6 +16,21 @@ from hushflow.expressions.values import from_json_text, is_list, is_map, to_json
 filter_ = REGISTRY.filter
 MAX_JQ_RESULTS = 100_000
 
+#: Prepended to every jq program: jq can read the process environment
+#: (``$ENV``, ``env``), write to stderr unmasked (``debug``, ``stderr``) and
+#: load modules from disk (``import``, ``include``, ``modulemeta``). These
+#: definitions shadow the builtins, and opening a scope before the user's
+#: program makes ``import``/``include`` (only legal at the very start) a
+#: syntax error. What is left works on the input value only.
+JQ_SANDBOX = (
+    "def env: {}; def debug: .; def debug(msg): .; def stderr: .; def input_filename: null; "
+    'def input: error("input is not available"); def inputs: empty; '
+    'def halt: error("halt is not available"); def halt_error: error("halt is not available"); '
+    'def halt_error(code): error("halt is not available"); def get_search_list: []; '
+    'def modulemeta: error("modules are not available"); '
+    "{} as $ENV | ("
+)
+
 
 @filter_("length")
 def length(value: Any) -> int:
@@ -189,7 +204,7 @@ def jq(value: Any, expression: Any = None) -> Any:
     if type(expression) is not str:
         raise FilterError("The 'jq' filter expects an argument 'expression'")
     try:
-        program = _jq.compile(expression)
+        program = _jq.compile(JQ_SANDBOX + expression + "\n)")
     except ValueError:
         raise FilterError("The 'jq' filter got an invalid jq expression") from None
     if type(value) is str:
