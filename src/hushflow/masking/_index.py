@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from hushflow.masking._scanners import (
     AHOCORASICK,
@@ -78,14 +79,14 @@ class FormIndex:
             segment.scanner.scan(text, found)
         return found
 
-    @property
+    @cached_property
     def compact(self) -> bool:
         """True when one scan on the fastest engine covers every form."""
         if len(self.segments) > 1:
             return False
         return all(segment.scanner.engine == self.engines[0] for segment in self.segments)
 
-    @property
+    @cached_property
     def forms(self) -> int:
         return sum(len(segment.forms) for segment in self.segments)
 
