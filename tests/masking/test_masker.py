@@ -216,3 +216,30 @@ def test_values_that_are_not_plain_utf8(make_masker: MakeMasker, value: str) -> 
     """Subprocess output decoded with surrogateescape, or binary secrets, still mask."""
     masker = make_masker(value)
     assert masker.mask(f"<{value}>") == f"<{MASK_TOKEN}>"
+
+
+def test_concurrent_adds_and_masks_while_compacting(fake: Fake) -> None:
+    """Large texts make the masker compact while other threads keep adding and masking."""
+    masker = Masker()
+    errors: list[str] = []
+    filler = "x" * 40_000
+
+    def worker(worker_id: int) -> None:
+        mine: list[str] = []
+        for step in range(25):
+            value = f"w{worker_id}s{step}-{fake()}"
+            masker.add(value)
+            mine.append(value)
+            masked = masker.mask(filler + " ".join(mine) + filler)
+            if any(seen in masked for seen in mine):
+                errors.append(f"worker {worker_id} step {step} leaked")
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(masker) == 100
+    if "hyperscan" in available_engines():
+        assert "hyperscan" in masker.engine  # at least one compaction happened
