@@ -147,3 +147,10 @@ def test_random_text_never_raises_anything_but_a_validation_error(text: str) -> 
         parse_flow(text, "f.yml")
     except FlowValidationError as exc:
         assert exc.lines()
+
+
+def test_a_yaml_boolean_where_text_is_expected_says_to_quote_it() -> None:
+    [line] = problems(
+        flow_text("tasks:\n  - id: yes\n    type: io.kestra.plugin.core.log.Log\n    message: m\n")
+    )
+    assert "quote the value" in line and line.startswith("flows/x.yml:4:5")

@@ -151,6 +151,8 @@ def _describe(err: Any, data: Any) -> str:
         msg = msg[len("Value error, ") :]
     if kind == "missing":
         return f"{owner}: missing required property '{loc[-1]}'"
+    if kind == "string_type" and isinstance(err.get("input"), bool):
+        msg += " (YAML reads yes/no/on/off/true/false as booleans: quote the value)"
     if kind == "string_pattern_mismatch" and loc and loc[-1] == "namespace":
         hint = "use dotted lower-case segments such as 'company.team'"
         return f"invalid namespace '{err['input']}': {hint}"
