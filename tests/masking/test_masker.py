@@ -241,5 +241,3 @@ def test_concurrent_adds_and_masks_while_compacting(fake: Fake) -> None:
         thread.join()
     assert errors == []
     assert len(masker) == 100
-    if "hyperscan" in available_engines():
-        assert "hyperscan" in masker.engine  # at least one compaction happened
