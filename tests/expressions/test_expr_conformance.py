@@ -69,6 +69,14 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("unicode-json", "{{ ['é'] }}", {}, '["é"]'),
     ("string-escapes", r"{{ 'it\'s' ~ " + '"\\"q\\""' + " }}", {}, 'it\'s"q"'),
     ("string-newline-escape", r"{{ 'a\nb' }}", {}, "a\nb"),
+    # --- string interpolation (Pebble: double quotes only)
+    ("interpolation", '{{ "Hello #{name}!" }}', V, "Hello World!"),
+    ("interpolation-expression", '{{ "#{1 + 2} items" }}', {}, "3 items"),
+    ("interpolation-filter", '{{ "x #{name | upper} y" }}', V, "x WORLD y"),
+    ("interpolation-nested", '{{ "a #{ "b #{name}" } c" }}', V, "a b World c"),
+    ("interpolation-escaped", '{{ "\\#{name}" }}', V, "#{name}"),
+    ("interpolation-single-quotes-literal", "{{ '#{name}' }}", V, "#{name}"),
+    ("interpolation-hash-alone", '{{ "# {name} #x" }}', V, "# {name} #x"),
     # --- access
     ("dot", "{{ user.name }}", V, "ada"),
     ("bracket", "{{ user['name'] }}", V, "ada"),

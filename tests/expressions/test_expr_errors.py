@@ -52,6 +52,8 @@ def test_undefined_attribute_names_the_path() -> None:
         pytest.param("{{ bogus() }}", "Unknown function 'bogus'", 1, 4, id="unknown-function"),
         pytest.param("{{ s.upper() }}", "Method calls are not supported", 1, 6, id="method-call"),
         pytest.param("{{ }}", "Empty expression", 1, 1, id="empty-expression"),
+        pytest.param('{{ "a#{}" }}', "Empty '#{}' in a string", 1, 8, id="empty-interpolation"),
+        pytest.param('{{ "#{1 2}" }}', "Unexpected '2' in '#{}'", 1, 9, id="bad-interpolation"),
         pytest.param("{{ 1 / 0 }}", "Division by zero", 1, 6, id="division-by-zero"),
         pytest.param("{{ 's' * 2 }}", "Could not perform multiplication", 1, 8, id="bad-operands"),
         pytest.param("{{ {'a': 1} < 2 }}", "Could not perform less than", 1, 13, id="bad-compare"),

@@ -223,6 +223,7 @@ def test_concatenation_registers_the_whole_and_text_around_stays() -> None:
         pytest.param("{{ secret('k') ?? 'x' }}", id="null-coalescing"),
         pytest.param("{{ true ? secret('k') : 'x' }}", id="ternary-branch"),
         pytest.param("{{ [secret('k'), 'plain'] }}", id="list-literal"),
+        pytest.param("{{ \"Bearer #{secret('k')}\" }}", id="string-interpolation"),
         pytest.param("{{ {'a': secret('k')} }}", id="map-literal"),
         pytest.param("{{ [secret('k')] | first }}", id="element-of-list-literal"),
         pytest.param("{% set x = secret('k') %}{{ x }}", id="set"),

@@ -20,6 +20,7 @@ TAG_CLOSE = "%}"
 NAME = "name"
 NUMBER = "number"
 STRING = "string"
+INTERPOLATED = "interpolated"
 OP = "op"
 EOF = "eof"
 
@@ -35,17 +36,22 @@ _OPERATORS = (
 )  # fmt: skip
 _ESCAPES = {
     "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f",
-    "\\": "\\", "'": "'", '"': '"', "/": "/",
+    "\\": "\\", "'": "'", '"': '"', "/": "/", "#": "#",
 }  # fmt: skip
 
 
 @dataclass(slots=True)
 class Token:
-    """One lexical unit; ``pos`` is its offset in the template source."""
+    """One lexical unit; ``pos`` is its offset in the template source.
+
+    An ``interpolated`` string (``"Hello #{name}"``) keeps its pieces in
+    ``parts``: literal text, or the tokens of an embedded expression.
+    """
 
     kind: str
     value: str
     pos: int
+    parts: list[str | list[Token]] | None = None
 
 
 class Lexer:
@@ -176,9 +182,11 @@ class Lexer:
         fail(f"Unexpected character '{src[self.pos]}'", src, self.pos)
 
     def _string(self, quote: str) -> None:
+        """A quoted string; in double quotes ``#{expr}`` interpolates (as in Pebble)."""
         src = self.source
         start = self.pos
         out: list[str] = []
+        parts: list[str | list[Token]] = []
         i = start + 1
         while True:
             end = _next_special(src, i, quote)
@@ -187,9 +195,48 @@ class Lexer:
             out.append(src[i:end])
             if src[end] == quote:
                 break
+            if src[end] == "#":
+                parts.append("".join(out))
+                out = []
+                self.pos = end + 2
+                parts.append(self._interpolation(end))
+                i = self.pos
+                continue
             i = self._escape(end, out)
-        self.tokens.append(Token(STRING, "".join(out), start))
+        if parts:
+            parts.append("".join(out))
+            self.tokens.append(Token(INTERPOLATED, "", start, parts))
+        else:
+            self.tokens.append(Token(STRING, "".join(out), start))
         self.pos = end + 1
+
+    def _interpolation(self, start: int) -> list[Token]:
+        """Tokens of the expression in ``#{ ... }``, up to its closing brace."""
+        mark = len(self.tokens)
+        depth = 0
+        src = self.source
+        while True:
+            space = _SPACE.match(src, self.pos)
+            if space:
+                self.pos = space.end()
+            if self.pos >= len(src):
+                fail("Missing '}' to close '#{' in a string", src, start)
+            char = src[self.pos]
+            if char == "}" and depth == 0:
+                break
+            if char in "'\"":
+                self._string(char)
+            elif char.isdigit():
+                self._number()
+            elif char.isalpha() or char == "_":
+                self._name()
+            else:
+                depth += self._operator(depth)
+        inner = self.tokens[mark:]
+        del self.tokens[mark:]
+        inner.append(Token(EOF, "", self.pos))
+        self.pos += 1
+        return inner
 
     def _escape(self, at: int, out: list[str]) -> int:
         src = self.source
@@ -205,9 +252,13 @@ class Lexer:
 
 
 def _next_special(src: str, start: int, quote: str) -> int:
-    """Offset of the next quote or backslash from ``start``, or -1."""
+    """Offset of the next quote, backslash or (in double quotes) ``#{`` from ``start``, or -1."""
     q = src.find(quote, start)
     b = src.find("\\", start)
+    if quote == '"':
+        h = src.find("#{", start)
+        if h >= 0 and (q < 0 or h < q) and (b < 0 or h < b):
+            return h
     if b < 0 or (0 <= q < b):
         return q
     return b

@@ -13,6 +13,7 @@ from typing import NoReturn
 from hushflow.expressions import nodes as n
 from hushflow.expressions.lexer import (
     EOF,
+    INTERPOLATED,
     NAME,
     NUMBER,
     OP,
@@ -318,6 +319,8 @@ class Parser:
             return n.Literal(token.pos, value)
         if token.kind == STRING:
             return n.Literal(token.pos, token.value)
+        if token.kind == INTERPOLATED:
+            return self.interpolation(token)
         if token.kind == NAME:
             return self.name(token)
         if token.kind == OP:
@@ -331,6 +334,33 @@ class Parser:
                 return self.map_literal(token.pos)
         self.i -= 1
         self.fail(f"Unexpected {self.describe(token)}", token.pos)
+
+    def interpolation(self, token: Token) -> n.Node:
+        """``"a#{x}b"`` is ``'a' ~ (x) ~ 'b'``: always a string."""
+        node: n.Node = n.Literal(token.pos, "")
+        for part in token.parts or []:
+            if isinstance(part, str):
+                item: n.Node = n.Literal(token.pos, part)
+                if not part:
+                    continue
+            else:
+                item = self.embedded(part)
+            node = n.Binary(item.pos, "~", node, item)
+        return node
+
+    def embedded(self, tokens: list[Token]) -> n.Node:
+        """Parse the tokens of one ``#{ }`` as a complete expression."""
+        saved = self.tokens, self.i
+        self.tokens, self.i = tokens, 0
+        try:
+            if self.at(EOF):
+                self.fail("Empty '#{}' in a string", self.tok.pos)
+            expr = self.expression()
+            if not self.at(EOF):
+                self.fail(f"Unexpected {self.describe(self.tok)} in '#{{}}'", self.tok.pos)
+        finally:
+            self.tokens, self.i = saved
+        return expr
 
     def name(self, token: Token) -> n.Node:
         if token.value in LITERALS:
