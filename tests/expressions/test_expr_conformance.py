@@ -448,6 +448,13 @@ CALLER_CASES: list[tuple[str, str, str]] = [
     ("now-then-date", "{{ now() | date('yyyy') }}", "2024"),
     ("now-then-dateAdd", "{{ now() | dateAdd(-1, 'DAYS', 'yyyy-MM-dd') }}", "2024-01-14"),
     ("uuid-override", "{{ uuid() }}", "00000000-0000-0000-0000-000000000001"),
+    # Kestra's "Handling null and undefined values" guide: ?? binds tighter than |.
+    ("docs-null-now", "{{ null ?? now() | date('yyyy-MM-dd') }}", "2024-01-15"),
+    (
+        "docs-undefined-input-default-range",
+        "{{ inputs.start_date ?? now() | dateAdd(-1, 'MONTHS') | date('yyyy-MM-dd') }}",
+        "2023-12-15",
+    ),
 ]
 
 
@@ -455,7 +462,13 @@ CALLER_CASES: list[tuple[str, str, str]] = [
     ("template", "expected"), [pytest.param(t, e, id=i) for i, t, e in CALLER_CASES]
 )
 def test_conformance_with_caller_functions(template: str, expected: str) -> None:
-    assert render(template, {}, functions=CALLER_FUNCTIONS) == expected
+    assert render(template, {"inputs": {}}, functions=CALLER_FUNCTIONS) == expected
+
+
+def test_docs_defined_input_wins_over_the_default() -> None:
+    template = "{{ inputs.start_date ?? now() | dateAdd(-1, 'MONTHS') | date('yyyy-MM-dd') }}"
+    variables = {"inputs": {"start_date": "2024-03-31"}}
+    assert render(template, variables, functions=CALLER_FUNCTIONS) == "2024-02-29"
 
 
 def test_now_without_override_is_current_utc_iso() -> None:
