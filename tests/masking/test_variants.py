@@ -45,7 +45,19 @@ ENCODINGS: dict[str, Callable[[str], str]] = {
     "hex": lambda v: v.encode().hex(),
     "hex-upper": lambda v: v.encode().hex().upper(),
     "dollar-doubled": lambda v: v.replace("$", "$$"),
+    "go-json": lambda v: (
+        json.dumps(v)[1:-1].replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    ),
+    "yaml-single-quoted": lambda v: v.replace("'", "''"),
+    "csv-quoted": lambda v: v.replace('"', '""'),
 }
+
+
+def test_printf_q_form_as_bash_prints_it() -> None:
+    """``printf %q`` escapes with backslashes; the expected text is what bash 5 prints."""
+    masker = Masker()
+    masker.add("~fake pass^,word#1")
+    assert masker.mask("+ cmd \\~fake\\ pass\\^\\,word#1 ok") == f"+ cmd {MASK_TOKEN} ok"
 
 
 @pytest.mark.parametrize("encode", ENCODINGS.values(), ids=ENCODINGS.keys())

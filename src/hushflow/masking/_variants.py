@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote, quote_plus
 
 _PERCENT_HEX = re.compile(r"%[0-9A-F]{2}")
+_HTML_SAFE_JSON = re.compile(r"[<>&]")  # Go's encoding/json escapes these
+_PRINTF_Q = re.compile(r"[^\w./:=@%+~#-]|^[~#]")
 _JSON_OPENERS = ("{", "[")
 _MAX_JSON_DEPTH = 3
 _NUMBER_LEAF_MIN = 6
@@ -72,9 +74,12 @@ def _escaped_forms(text: str) -> Iterator[str]:
     yield json.dumps(text)[1:-1]
     yield json.dumps(text, ensure_ascii=False)[1:-1]
     yield json.dumps(text, ensure_ascii=False)[1:-1].replace("/", "\\/")
+    yield _HTML_SAFE_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(text)[1:-1])
     yield repr(text)[1:-1]
     yield text.replace("\\", "\\\\").replace('"', '\\"')
     yield text.replace("\\", "\\\\").replace("'", "\\'")
+    yield text.replace("'", "''")  # YAML and SQL single-quoted strings
+    yield text.replace('"', '""')  # CSV fields
     yield from _shell_forms(text)
     yield from _markup_forms(text)
     yield from _percent_forms(text)
@@ -89,6 +94,7 @@ def _shell_forms(text: str) -> Iterator[str]:
     yield shlex.quote(text)
     yield re.sub(r'([\\"$`])', r"\\\1", text)
     yield re.sub(r"\\(\\?)", r"\1", text)
+    yield _PRINTF_Q.sub(r"\\\g<0>", text)  # printf %q, zsh
     yield text.replace("$", "$$")
     yield re.sub(r"([\^&<>|])", r"^\1", text).replace("%", "%%")
 
