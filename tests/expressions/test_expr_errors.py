@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from hushflow.errors import ExpressionError
@@ -151,12 +149,12 @@ def test_output_size_limit() -> None:
 
 
 def test_huge_range_fails_fast() -> None:
-    start = time.perf_counter()
+    # Without the size check these would try to build 10**12 integers: the
+    # test would then die of memory or hit pytest's timeout, not pass.
     with pytest.raises(ExpressionError, match="Range is too large"):
         render("{{ range(0, 1000000000000) }}", {})
     with pytest.raises(ExpressionError, match="Range is too large"):
         render("{{ 1..1000000000000 }}", {})
-    assert time.perf_counter() - start < 5  # generous: fails fast, never allocates
 
 
 def test_render_recursion_is_bounded() -> None:
@@ -207,13 +205,12 @@ GROWTH = "{% for i in range(1, 60) %}{% set s = STEP %}{% endfor %}{{ s | length
 )
 def test_values_cannot_grow_without_bound(start: str, step: str, message: str) -> None:
     # Shared parts count at every use: a list holding itself twice, doubled in a
-    # loop, would otherwise be 2**60 elements when printed or scanned.
+    # loop, would otherwise be 2**60 elements when printed or scanned (the test
+    # would hang until pytest's timeout instead of failing fast here).
     limits = Limits(max_value_size=100_000, max_output_size=50_000)
     template = "{% set s = " + start + " %}" + GROWTH.replace("STEP", step)
-    begin = time.perf_counter()
     with pytest.raises(ExpressionError, match=message):
         render(template, {}, limits=limits)
-    assert time.perf_counter() - begin < 10  # generous: stopped early, not after 2**60 steps
 
 
 @pytest.mark.parametrize(
