@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from hushflow.errors import ExpressionError
 from hushflow.expressions import REGISTRY, Limits, render_typed, taint
 
+#: The machine may be shared and busy; slow generation is not a failure.
+SLOW_OK = [HealthCheck.too_slow]
 SMALL = Limits(max_loop_iterations=2_000, max_output_size=200_000, max_range_size=2_000)
 VARIABLES: dict[str, Any] = {
     "a": 1,
@@ -59,13 +61,13 @@ def check(template: str) -> None:
     assert "fuzz-secret" not in result.text or "fuzz-secret" in "".join(result.tainted)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=SLOW_OK)
 @given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
 def test_random_token_soup(template: str) -> None:
     check(template)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=SLOW_OK)
 @given(st.text(max_size=60))
 def test_random_text(template: str) -> None:
     check(template)
@@ -89,7 +91,7 @@ def expressions() -> st.SearchStrategy[str]:
     return st.recursive(leaf, extend, max_leaves=8)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=SLOW_OK)
 @given(expressions())
 def test_random_well_formed_expressions(expression: str) -> None:
     check("{{ " + expression + " }}")
@@ -97,7 +99,7 @@ def test_random_well_formed_expressions(expression: str) -> None:
     check("{% if " + expression + " %}y{% else %}n{% endif %}")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=SLOW_OK)
 @given(expressions())
 def test_secret_derived_values_are_always_reported(expression: str) -> None:
     template = "{{ (" + expression + ") ~ s }}"
@@ -116,7 +118,7 @@ LITERALS = [
 ]  # fmt: skip
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500, deadline=None, suppress_health_check=SLOW_OK)
 @given(
     st.sampled_from(sorted(REGISTRY.filters)),
     st.sampled_from(LITERALS),
@@ -127,7 +129,7 @@ def test_every_filter_with_random_arguments(name: str, value: str, args: list[st
     check("{{ " + value + " | " + call + " }}")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=SLOW_OK)
 @given(
     st.sampled_from(sorted(set(REGISTRY.functions) - {"secret", "kv"})),
     st.lists(st.sampled_from(LITERALS), max_size=3),
