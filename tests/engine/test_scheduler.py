@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -485,3 +486,38 @@ def test_bad_inputs_are_logged_masked_and_start_nothing(
     assert "not started: pin: Invalid input for `pin`" in error
     assert fake not in caplog.text
     assert hf.executions.list(None, None, 10) == []
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.mark.parametrize(
+    ("name", "task", "message"),
+    [
+        (
+            "schedule-daily-report.yml",
+            "announce",
+            "Report for {day} to team@example.com; next one due {next}",
+        ),
+        ("schedule-heartbeat.yml", "beat", "alive at {date}"),
+    ],
+    ids=["daily-report", "heartbeat"],
+)
+def test_schedule_examples_fire_on_their_next_slot(
+    hf: Engine, name: str, task: str, message: str
+) -> None:
+    source = (EXAMPLES / name).read_text()
+    deploy(hf, source)
+    (sched_spec,) = schedules_of(parse_flow(source))[0]
+    sched = Scheduler(hf)
+    assert sched.step(SOON) == []
+    slot = sched_spec.next_after(SOON)
+    assert sched.step(slot - timedelta(milliseconds=1)) == []
+    (started,) = sched.step(slot + timedelta(milliseconds=400))
+    done = hf.wait(started.id, timeout=60)
+    assert done.state == State.SUCCESS
+    variables = sched_spec.trigger_variables(slot)
+    day = slot.astimezone(sched_spec.zone).strftime("%Y-%m-%d")
+    expected = message.format(day=day, **variables)
+    logs = hf.logs.for_execution(done.id)
+    assert [e.message for e in logs if e.task_id == task] == [expected]
