@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from hushflow.engine.variables import set_dotted
 from hushflow.errors import InputError
 from hushflow.models.duration import format_duration, parse_duration
 from hushflow.models.flow import Flow, Input
@@ -178,20 +179,6 @@ def type_input(spec: Input, raw: Any) -> Any:
     return value
 
 
-def _set_nested(out: dict[str, Any], key: str, value: Any) -> None:
-    out[key] = value
-    if "." in key:
-        node = out
-        *heads, last = key.split(".")
-        for head in heads:
-            nxt = node.get(head)
-            if not isinstance(nxt, dict):
-                nxt = {}
-                node[head] = nxt
-            node = nxt
-        node[last] = value
-
-
 FileStore = Callable[[Input, str], str]
 
 
@@ -218,10 +205,10 @@ def resolve_inputs(
             if spec.required and spec.defaults is None:
                 problems.append(_invalid(spec, "missing required input", None))
             else:
-                _set_nested(out, spec.id, None)
+                set_dotted(out, spec.id, None)
             continue
         if not typed:
-            _set_nested(out, spec.id, value)
+            set_dotted(out, spec.id, value)
             continue
         try:
             value = type_input(spec, value)
@@ -230,7 +217,7 @@ def resolve_inputs(
         except (ValueError, TypeError, OSError, yaml.YAMLError) as exc:
             problems.append(_invalid(spec, _reason(exc), value))
             continue
-        _set_nested(out, spec.id, value)
+        set_dotted(out, spec.id, value)
     if problems:
         raise InputError("\n".join(problems))
     return out

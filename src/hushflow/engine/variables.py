@@ -90,20 +90,31 @@ def execution_variables(
     return out
 
 
+def set_dotted(out: dict[str, Any], key: str, value: Any) -> None:
+    """Set ``out[key]`` and, for a dotted key, the nested path too (``a.b`` -> ``out.a.b``).
+
+    Kestra exposes dotted input ids and labels both ways: ``inputs['nested.x']``
+    and ``inputs.nested.x``.
+    """
+    out[key] = value
+    if "." not in key:
+        return
+    node = out
+    *heads, last = key.split(".")
+    for head in heads:
+        nxt = node.get(head)
+        if not isinstance(nxt, dict):
+            nxt = {}
+            node[head] = nxt
+        node = nxt
+    node[last] = value
+
+
 def _nested_labels(labels: Mapping[str, str]) -> dict[str, Any]:
     """``system.correlationId`` is readable as ``labels.system.correlationId`` too."""
-    out: dict[str, Any] = dict(labels)
+    out: dict[str, Any] = {}
     for key, value in labels.items():
-        if "." in key:
-            node = out
-            *heads, last = key.split(".")
-            for head in heads:
-                nxt = node.get(head)
-                if not isinstance(nxt, dict):
-                    nxt = {}
-                    node[head] = nxt
-                node = nxt
-            node[last] = value
+        set_dotted(out, key, value)
     return out
 
 

@@ -31,29 +31,11 @@ class Record(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
 
-class Attempt(Record):
-    """One try of a task run."""
+class Stateful(Record):
+    """A record with a state and its history (executions and task runs)."""
 
-    state: State
-    start_date: datetime = Field(default_factory=now)
-    end_date: datetime | None = None
-
-
-class TaskRun(Record):
-    """One run of one task (for each iteration, inside a ForEach)."""
-
-    id: str = Field(default_factory=new_id)
-    execution_id: str
-    task_id: str
-    parent_task_run_id: str | None = None
-    value: str | None = None
-    iteration: int | None = None
     state: State = State.CREATED
     state_history: list[StateChange] = Field(default_factory=list)
-    attempts: list[Attempt] = Field(default_factory=list)
-    outputs: dict[str, Any] | None = None
-    plan: dict[str, Any] | None = None
-    error: str | None = None
     created: datetime = Field(default_factory=now)
 
     def model_post_init(self, context: Any, /) -> None:
@@ -64,6 +46,29 @@ class TaskRun(Record):
         """Move to ``state`` and record it."""
         self.state = state
         self.state_history.append(StateChange(state=state, date=now()))
+
+
+class Attempt(Record):
+    """One try of a task run."""
+
+    state: State
+    start_date: datetime = Field(default_factory=now)
+    end_date: datetime | None = None
+
+
+class TaskRun(Stateful):
+    """One run of one task (for each iteration, inside a ForEach)."""
+
+    id: str = Field(default_factory=new_id)
+    execution_id: str
+    task_id: str
+    parent_task_run_id: str | None = None
+    value: str | None = None
+    iteration: int | None = None
+    attempts: list[Attempt] = Field(default_factory=list)
+    outputs: dict[str, Any] | None = None
+    plan: dict[str, Any] | None = None
+    error: str | None = None
 
     @property
     def start_date(self) -> datetime:
@@ -76,15 +81,13 @@ class TaskRun(Record):
         return self.state_history[-1].date if self.state.terminal else None
 
 
-class Execution(Record):
+class Execution(Stateful):
     """One run of a flow revision."""
 
     id: str = Field(default_factory=new_id)
     namespace: str
     flow_id: str
     flow_revision: int = 1
-    state: State = State.CREATED
-    state_history: list[StateChange] = Field(default_factory=list)
     inputs: dict[str, Any] = Field(default_factory=dict)
     outputs: dict[str, Any] | None = None
     labels: dict[str, str] = Field(default_factory=dict)
@@ -94,16 +97,6 @@ class Execution(Record):
     #: SECRET inputs sealed with the master key (never shown; see engine.sealed_inputs).
     sealed_inputs: dict[str, Any] | None = Field(default=None, exclude=True, repr=False)
     error: str | None = None
-    created: datetime = Field(default_factory=now)
-
-    def model_post_init(self, context: Any, /) -> None:
-        if not self.state_history:
-            self.state_history.append(StateChange(state=self.state, date=self.created))
-
-    def set_state(self, state: State) -> None:
-        """Move to ``state`` and record it."""
-        self.state = state
-        self.state_history.append(StateChange(state=state, date=now()))
 
     @property
     def ended(self) -> datetime | None:
