@@ -59,7 +59,6 @@ class Entry:
     params: tuple[str, ...]
     kind: str  # "filter", "function" or "test"
     needs_context: bool = False
-    always_tainted: bool = False
     varargs: bool = False
 
 
@@ -231,7 +230,7 @@ def invoke(
         return result
     if too_large(result, ctx.limits):
         raise FilterError(oversized(entry))
-    if tainted or entry.always_tainted:
+    if tainted:
         return wrap_plain(result)
     return result
 
