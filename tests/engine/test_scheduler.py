@@ -195,6 +195,12 @@ def test_fall_back_keeps_an_hourly_job_firing_every_real_hour() -> None:
     assert got == ["10-25T00:00:00", "10-25T01:00:00", "10-25T02:00:00", "10-25T03:00:00"]
 
 
+def test_fall_back_repeats_a_wildcard_minute_job_inside_the_repeated_hour() -> None:
+    got = slots(schedule("*/30 2 * * *", timezone=PARIS), "2026-10-24T12:00:00", 5)
+    assert got == ["10-25T00:00:00", "10-25T00:30:00", "10-25T01:00:00", "10-25T01:30:00",
+                   "10-26T01:00:00"]  # fmt: skip
+
+
 def test_fall_back_previous_skips_the_repeated_wall_time_too() -> None:
     sched = schedule("30 2 * * *", timezone=PARIS)
     assert sched.previous_before(utc("2026-10-25T12:00:00")) == utc("2026-10-25T00:30:00")

@@ -149,6 +149,8 @@ def _fires(
     deployed: Deployed, schedule: Schedule, state: TriggerState, now: datetime
 ) -> list[Fire]:
     since = max(state.watermark, deployed.created)
+    if schedule.next_after(since) > now:  # the common case, answered from a cache
+        return []
     if schedule.recover_missed_schedules == "ALL":
         upcoming = takewhile(lambda slot: slot <= now, schedule.after(since))
         slots = list(islice(upcoming, ALL_CAP))
@@ -251,7 +253,7 @@ class Scheduler:
 
     def step(self, now: datetime | None = None) -> list[Execution]:
         """Arm new triggers, claim and submit every due slot; return what started."""
-        now = now or self.clock()
+        now = (now or self.clock()).astimezone(UTC)  # SQLite keeps wall times: store UTC
         flows = self.deployed()
         state = self.store.load()
         for arm in to_arm(flows, state, now):

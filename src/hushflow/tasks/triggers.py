@@ -12,15 +12,18 @@ Kestra), or a macro (``@hourly``, ``@daily``...). Slots are computed in the
 trigger's ``timezone`` and handed out as aware UTC datetimes. Around daylight
 saving changes the rule is the one of Vixie cron: a wall time that does not
 exist (spring forward) fires at the first instant after the gap; a wall time
-that happens twice (fall back) fires once for a job with a fixed hour
-(``30 2 * * *``) and at both instants for one whose hour field is ``*``
-(``0 * * * *``, which must keep firing every real hour).
+that happens twice (fall back) fires once for a job at a fixed time
+(``30 2 * * *``) and at both instants for a "wildcard job", one with a ``*``
+in its seconds, minute or hour field (``0 * * * *`` must keep firing every
+real hour).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -135,7 +138,7 @@ class Schedule(Spec):
             raise ValueError(f"invalid cron '{self.cron}': {exc}") from None
         return self
 
-    # -- cron arithmetic ----------------------------------------------------
+    # -- cron arithmetic (see :class:`Cron`) ------------------------------------
 
     @property
     def expression(self) -> str:
@@ -147,51 +150,28 @@ class Schedule(Spec):
         return f"0 {expanded}" if self.with_seconds else expanded
 
     @property
+    def slots(self) -> Cron:
+        return Cron(self.expression, self.timezone, self.with_seconds)
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    def _iter(self, start: datetime, *, backwards: bool = False) -> croniter:
-        return croniter(
-            self.expression,
-            start.astimezone(self.zone),
-            is_prev=backwards,
-            second_at_beginning=self.with_seconds,
-        )
-
-    def _hour_is_wildcard(self) -> bool:
-        hour = self.expression.split()[2 if self.with_seconds else 1]
-        return hour == "*" or hour.startswith("*/")
-
-    def _repeated(self, slot: datetime) -> bool:
-        """Is ``slot`` the second pass over a wall time that DST repeats (to skip)?"""
-        local = slot.astimezone(self.zone)
-        if not local.fold or local.replace(fold=0).utcoffset() == local.utcoffset():
-            return False
-        return not self._hour_is_wildcard()
-
-    def _walk(self, start: datetime, *, backwards: bool) -> Iterator[datetime]:
-        it = self._iter(start, backwards=backwards)
-        step = it.get_prev if backwards else it.get_next
-        while True:
-            slot: datetime = step(datetime).astimezone(UTC)
-            if not self._repeated(slot):
-                yield slot
-
     def after(self, when: datetime) -> Iterator[datetime]:
         """The slots strictly after ``when``, in order (aware UTC)."""
-        return self._walk(when, backwards=False)
+        return self.slots.after(when)
 
     def next_after(self, when: datetime) -> datetime:
         """The first slot strictly after ``when``."""
-        return next(self.after(when))
+        return _next_after(self.slots, when)
 
     def previous_before(self, when: datetime) -> datetime:
         """The last slot strictly before ``when``."""
-        return next(self._walk(when, backwards=True))
+        return self.slots.previous_before(when)
 
     def latest_at_or_before(self, when: datetime) -> datetime:
         """The last slot at or before ``when``."""
-        return self.previous_before(when + _TINY)
+        return self.slots.previous_before(when + _TINY)
 
     def trigger_variables(self, slot: datetime) -> dict[str, str]:
         """Kestra's ``trigger.date``, ``trigger.next`` and ``trigger.previous``."""
@@ -205,6 +185,58 @@ class Schedule(Spec):
         """A slot as ISO-8601 in the trigger's zone (``Z`` for a zero offset)."""
         text = when.astimezone(self.zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+@dataclass(frozen=True)
+class Cron:
+    """A cron expression in a time zone: its slots, as aware UTC datetimes.
+
+    A plain hashable value, so that the next slot after a given instant (asked
+    every second for every trigger, mostly with the same instant) is cached.
+    """
+
+    expression: str
+    timezone: str
+    with_seconds: bool
+
+    def _iter(self, start: datetime, *, backwards: bool = False) -> croniter:
+        return croniter(
+            self.expression,
+            start.astimezone(ZoneInfo(self.timezone)),
+            is_prev=backwards,
+            second_at_beginning=self.with_seconds,
+        )
+
+    def _wildcard_time(self) -> bool:
+        """Vixie cron's "wildcard job": a ``*`` in a time-of-day field (not a fixed time)."""
+        fields = self.expression.split()[: 3 if self.with_seconds else 2]
+        return any(field.startswith("*") for field in fields)
+
+    def _repeated(self, slot: datetime) -> bool:
+        """Is ``slot`` the second pass over a wall time that DST repeats (to skip)?"""
+        local = slot.astimezone(ZoneInfo(self.timezone))
+        if not local.fold or local.replace(fold=0).utcoffset() == local.utcoffset():
+            return False
+        return not self._wildcard_time()
+
+    def _walk(self, start: datetime, *, backwards: bool) -> Iterator[datetime]:
+        it = self._iter(start, backwards=backwards)
+        step = it.get_prev if backwards else it.get_next
+        while True:
+            slot: datetime = step(datetime).astimezone(UTC)
+            if not self._repeated(slot):
+                yield slot
+
+    def after(self, when: datetime) -> Iterator[datetime]:
+        return self._walk(when, backwards=False)
+
+    def previous_before(self, when: datetime) -> datetime:
+        return next(self._walk(when, backwards=True))
+
+
+@lru_cache(maxsize=65536)
+def _next_after(cron: Cron, when: datetime) -> datetime:
+    return next(cron.after(when))
 
 
 def is_schedule(trigger: Trigger) -> bool:
