@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from itertools import islice, pairwise
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -527,3 +529,48 @@ def test_schedule_examples_fire_on_their_next_slot(
     expected = message.format(day=day, **variables)
     logs = hf.logs.for_execution(done.id)
     assert [e.message for e in logs if e.task_id == task] == [expected]
+
+
+#: Zones whose daylight saving shifts by a whole hour, north and south, at 02:00, 03:00 or midnight.
+DST_ZONES = [
+    "Europe/Paris",
+    "America/New_York",
+    "Australia/Sydney",
+    "America/Santiago",
+    "Asia/Tehran",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zone=st.sampled_from(DST_ZONES),
+    hour=st.integers(0, 23),
+    minute=st.integers(0, 59),
+    start=st.datetimes(datetime(2025, 1, 1), datetime(2027, 12, 31), timezones=st.just(UTC)),
+)
+def test_a_fixed_time_job_fires_once_every_local_day(
+    zone: str, hour: int, minute: int, start: datetime
+) -> None:
+    """Through a year of DST changes: one slot per local date, at the wall time if it exists."""
+    sched = schedule(f"{minute} {hour} * * *", timezone=zone)
+    tz = ZoneInfo(zone)
+    got = list(islice(sched.after(start), 370))
+    days = [slot.astimezone(tz).date() for slot in got]
+    assert all((b - a).days == 1 for a, b in pairwise(days))
+    for slot in got:
+        local = slot.astimezone(tz)
+        wall = datetime.combine(local.date(), time(hour, minute), tzinfo=tz)
+        exists = wall.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall.replace(
+            tzinfo=None
+        )
+        if exists:
+            assert (local.hour, local.minute) == (hour, minute)
+        else:  # skipped by spring forward: the first instant after the gap, same day
+            assert local.replace(tzinfo=None) > wall.replace(tzinfo=None)
+
+
+@pytest.mark.parametrize("zone", DST_ZONES)
+def test_an_hourly_job_fires_every_real_hour_all_year(zone: str) -> None:
+    sched = schedule("0 * * * *", timezone=zone)
+    got = list(islice(sched.after(utc("2026-01-01T00:30:00")), 24 * 366))
+    assert {b - a for a, b in pairwise(got)} == {timedelta(hours=1)}
