@@ -205,3 +205,32 @@ def test_reveal_on_a_terminal_asks_first(
     assert b"Print the value of K" in output
     assert (value.encode() in output) is shown
     assert proc.returncode == (0 if shown else 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "ago"),
+    [("30s", 30), ("15m", 900), ("2h", 7200), ("7d", 604800)],
+    ids=["seconds", "minutes", "hours", "days"],
+)
+def test_since_accepts_relative_times(text: str, ago: int) -> None:
+    from datetime import UTC, datetime
+
+    from hushflow.cli.audit_cmd import parse_since
+
+    parsed = parse_since(text)
+    delta = (datetime.now(UTC) - parsed).total_seconds()
+    assert ago <= delta < ago + 60
+
+
+def test_since_accepts_iso_dates_as_utc() -> None:
+    from datetime import UTC, datetime
+
+    from hushflow.cli.audit_cmd import parse_since
+
+    assert parse_since("2026-01-31T12:00") == datetime(2026, 1, 31, 12, tzinfo=UTC)
+    assert parse_since("2026-01-31T12:00+01:00") == datetime(2026, 1, 31, 11, tzinfo=UTC)
+
+
+def test_since_rejects_nonsense(cli_env: dict[str, str]) -> None:
+    result = run(cli_env, "list", "--since", "yesterday-ish", group=audit)
+    assert result.exit_code == 2 and "--since" in result.output

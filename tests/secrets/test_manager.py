@@ -296,3 +296,15 @@ def test_a_full_buffer_wakes_the_writer(engine: Engine, master_env: dict[str, st
         for _ in range(5):
             mgr.resolve("ns", "K", run=RUN)
         assert len(wait_for_rows(engine, 6)) == 6
+
+
+def test_configuration_objects_hide_credentials(master_env: dict[str, str]) -> None:
+    from hushflow.secrets.config import VaultConfig
+
+    token, secret_id = fake_value(), fake_value()
+    cfg = VaultConfig(url="http://127.0.0.1:1", token=token, role_id="r", secret_id=secret_id)
+    assert token not in repr(cfg) and secret_id not in repr(cfg)
+    source = MasterKeySource(master_env)
+    ring = source.keyring()
+    for shown in (repr(source), repr(ring)):
+        assert master_env["HUSHFLOW_MASTER_KEY"] not in shown
