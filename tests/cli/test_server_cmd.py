@@ -216,3 +216,29 @@ def test_server_kills_an_execution_when_a_command_row_asks(
     states = {e.state for e in server.runs("sleeper")}
     assert states == {State.KILLED}, "shutdown must not leave an execution running"
     assert f"{target.id} [nap] killed while sleeping" in server.err.read_text()
+
+
+SHORT_NAP = SLEEPER.replace("id: sleeper", "id: short-nap").replace("PT120S", "PT2S")
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+@SQLITE_ONLY
+def test_shutdown_lets_running_executions_finish_within_the_grace_period(
+    start_server: Callable[..., Server],
+) -> None:
+    server = start_server(SHORT_NAP, args=("--grace", "60"))
+    server.until("running execution", lambda: server.runs("short-nap") or None)
+    assert server.stop() == 0, server.err.read_text()
+    runs = server.runs("short-nap")
+    assert runs and {e.state for e in runs} == {State.SUCCESS}
+    assert "stopping: " in server.out.read_text()
+
+
+@SQLITE_ONLY
+def test_a_second_signal_stops_at_once(start_server: Callable[..., Server]) -> None:
+    server = start_server(SLEEPER, args=("--grace", "600"))
+    server.until("running execution", lambda: server.runs("sleeper") or None)
+    server.proc.send_signal(signal.SIGTERM)
+    server.until("graceful stop", lambda: "stopping: " in server.out.read_text() or None)
+    assert server.stop() == 1
+    assert "Second signal: stopping now" in server.err.read_text()

@@ -12,6 +12,7 @@ come with the PostgreSQL queue.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -94,7 +95,7 @@ def _serve(eng: Engine, stop: threading.Event, grace: float) -> None:
     finally:
         stop.set()
         thread.join(30)
-        drain(eng, scheduler.submitted, grace)
+        drain(eng, scheduler.running(), grace)
 
 
 def _deploy(repo: FlowRepository, folder: str) -> None:
@@ -120,6 +121,8 @@ def _deploy(repo: FlowRepository, folder: str) -> None:
 def drain(eng: Engine, execution_ids: Sequence[str], grace: float) -> None:
     """Let running executions finish for ``grace`` seconds, then kill the rest."""
     running = [i for i in execution_ids if eng.live(i) is not None]
+    if running:
+        log.info("stopping: %d executions running, waiting up to %gs", len(running), grace)
     _wait_all(eng, running, grace)
     left = [i for i in running if eng.live(i) is not None]
     for execution_id in left:
@@ -138,9 +141,15 @@ def _wait_all(eng: Engine, ids: Sequence[str], seconds: float) -> None:
 
 @contextmanager
 def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGINT and SIGTERM set ``stop`` (the previous handlers come back afterwards)."""
+    """SIGINT and SIGTERM set ``stop``; a second one ends the process at once.
+
+    The previous handlers come back afterwards.
+    """
 
     def handler(signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            click.echo("Second signal: stopping now; executions in flight are abandoned", err=True)
+            os._exit(1)
         stop.set()
 
     previous: dict[signal.Signals, Callable[[int, FrameType | None], object] | int | None] = {}

@@ -238,8 +238,7 @@ class Scheduler:
         self.engine = engine
         self.clock = clock
         self.store = TriggerStore(engine.flows.engine)
-        #: Ids of the executions this scheduler submitted, oldest first.
-        self.submitted: list[str] = []
+        self._started: list[str] = []
         self._parsed: dict[tuple[str, str, int], Deployed | None] = {}
 
     def deployed(self) -> list[Deployed]:
@@ -251,6 +250,11 @@ class Scheduler:
         self._parsed = parsed
         return [d for d in parsed.values() if d is not None]
 
+    def running(self) -> list[str]:
+        """Ids of the executions this scheduler started that are still in flight here."""
+        self._started = [i for i in self._started if self.engine.live(i) is not None]
+        return list(self._started)
+
     def step(self, now: datetime | None = None) -> list[Execution]:
         """Arm new triggers, claim and submit every due slot; return what started."""
         now = (now or self.clock()).astimezone(UTC)  # SQLite keeps wall times: store UTC
@@ -259,6 +263,7 @@ class Scheduler:
         for arm in to_arm(flows, state, now):
             if self.store.arm(arm, now):
                 log.info("watching %s.%s trigger '%s'", *arm.key)
+        self.running()  # forget what has ended, so a long-lived server does not pile up ids
         started = []
         for fire in due(flows, state, now):
             if not self.store.claim(fire, now):
@@ -284,7 +289,7 @@ class Scheduler:
         except HushflowError as exc:
             log.error("%s: not started: %s", fire.describe(), _masked(fire, str(exc)))
             return None
-        self.submitted.append(execution.id)
+        self._started.append(execution.id)
         log.info("%s: started execution %s", fire.describe(), execution.id)
         return execution
 
