@@ -268,3 +268,18 @@ def test_rotation_refuses_when_registered_data_has_an_unknown_key(
             rotate_key(engine, MasterKeySource(master_env))
     finally:
         RESEALERS.remove(extra)
+
+
+def test_a_running_process_follows_a_rotation_done_elsewhere(
+    engine: Engine, tmp_path: Path
+) -> None:
+    env = {"HUSHFLOW_HOME": str(tmp_path / "home")}
+    with SecretManager.from_env(engine, env) as server:  # a long-running process
+        server.set("ns", "BEFORE", fake_value(), actor="t")
+        report = rotate_key(engine, MasterKeySource(env))  # `hushflow secret rotate-key`
+        assert report.finished
+        value = fake_value()
+        server.set("ns", "AFTER", value, actor="t")  # sealed with the new key, not the dropped one
+        assert sealing_ids(engine) == {report.primary_id}
+    with SecretManager.from_env(engine, env) as fresh:
+        assert fresh.reveal("ns", "AFTER", actor="t").reveal() == value

@@ -139,7 +139,7 @@ class SecretManager:
         if self.audit is not None:
             self.audit.record(_read_event(namespace, entry, run))
         value = entry.data.decode()
-        return value if subkey is None else extract(value, entry.key, subkey)
+        return value if subkey is None else extract(value, key, subkey)
 
     def _lookup(self, namespace: str, key: str, explicit: str | None) -> Entry:
         check_key(key)

@@ -48,6 +48,7 @@ class MasterKeySource:
         self._env = dict(env)
         self.path = home(self._env) / FILE_NAME
         self._ring: Keyring | None = None
+        self._stamp: tuple[int, int] | None = None
 
     def __repr__(self) -> str:
         return f"MasterKeySource(from_env={self.from_env}, path={str(self.path)!r})"
@@ -57,10 +58,26 @@ class MasterKeySource:
         return bool(self._env.get(ENV_KEY))
 
     def keyring(self, *, create: bool = False) -> Keyring:
-        """The configured keyring (cached); ``create`` allows a new key file when none exists."""
-        if self._ring is None:
+        """The configured keyring; ``create`` allows a new key file when none exists.
+
+        Cached, but a key file changed by a rotation in another process is
+        read again, so a long-running process never keeps sealing with a key
+        the rotation is about to drop.
+        """
+        stamp = self._file_stamp()
+        if self._ring is None or stamp != self._stamp:
             self._ring = self._load(create)
+            self._stamp = self._file_stamp()
         return self._ring
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        if self.from_env:
+            return None
+        try:
+            info = self.path.stat()
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_ino
 
     def reload(self) -> Keyring:
         """Forget the cached keyring and read the keys again (after a rotation step)."""
