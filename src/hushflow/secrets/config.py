@@ -14,6 +14,10 @@
           token_env: PAYMENTS_VAULT_TOKEN  # or token:, or role_id/secret_id(_env) for AppRole
           read_only: false
           key_prefix: ""      # read-only mounts: only keys starting with this are visible
+      backends:               # stores from plugins (entry point group hushflow.secret_backends)
+        - type: my-store
+          namespaces: [company.legacy]
+          any_option: value   # handed to the plugin's factory
 
 One more mount can come from the environment: ``HUSHFLOW_VAULT_ADDR`` plus
 ``HUSHFLOW_VAULT_TOKEN`` or ``HUSHFLOW_VAULT_ROLE_ID``/``HUSHFLOW_VAULT_SECRET_ID``,
@@ -55,11 +59,21 @@ class VaultConfig:
 
 
 @dataclass(frozen=True)
+class BackendSpec:
+    """A third-party (or built-in) store from ``secrets.backends``: its type and options."""
+
+    type: str
+    namespaces: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
 class SecretsConfig:
     cache_ttl: float = 5.0
     max_versions: int = 10
     max_value_bytes: int = 64 * 1024
     vault: tuple[VaultConfig, ...] = ()
+    backends: tuple[BackendSpec, ...] = ()
 
 
 def load(env: Mapping[str, str]) -> SecretsConfig:
@@ -67,7 +81,7 @@ def load(env: Mapping[str, str]) -> SecretsConfig:
     section = _yaml_section(env)
     try:
         mounts = [
-            _vault(m, env, f"secrets.vault[{i}]")
+            vault_config(m, env, f"secrets.vault[{i}]")
             for i, m in enumerate(section.pop("vault", []) or [])
         ]
         from_env = _env_vault(env)
@@ -78,9 +92,21 @@ def load(env: Mapping[str, str]) -> SecretsConfig:
             max_versions=int(section.pop("max_versions", 10)),
             max_value_bytes=int(section.pop("max_value_bytes", 64 * 1024)),
             vault=tuple(mounts),
+            backends=tuple(_backends(section.pop("backends", []) or [])),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"invalid secrets settings: {exc}") from None
+
+
+def _backends(specs: Any) -> list[BackendSpec]:
+    out = []
+    for i, spec in enumerate(specs):
+        if not isinstance(spec, dict) or not spec.get("type"):
+            raise ConfigError(f"secrets.backends[{i}]: each backend needs a 'type'")
+        options = {k: v for k, v in spec.items() if k not in ("type", "namespaces")}
+        namespaces = tuple(check_namespace(str(n)) for n in spec.get("namespaces") or ())
+        out.append(BackendSpec(str(spec["type"]), namespaces, options))
+    return out
 
 
 def _yaml_section(env: Mapping[str, str]) -> dict[str, Any]:
@@ -105,7 +131,8 @@ def _from(spec: Mapping[str, Any], env: Mapping[str, str], name: str) -> str | N
     return env.get(str(var)) if var else None
 
 
-def _vault(spec: Any, env: Mapping[str, str], where: str) -> VaultConfig:
+def vault_config(spec: Any, env: Mapping[str, str], where: str) -> VaultConfig:
+    """A :class:`VaultConfig` from a mapping of options (YAML or plugin style)."""
     if not isinstance(spec, dict) or not spec.get("url"):
         raise ConfigError(f"{where}: a Vault mount needs at least 'url'")
     namespaces = tuple(check_namespace(str(n)) for n in spec.get("namespaces") or ())
@@ -140,4 +167,4 @@ def _env_vault(env: Mapping[str, str]) -> VaultConfig | None:
         "read_only": env.get("HUSHFLOW_VAULT_READ_ONLY", "").lower() in TRUE,
         "key_prefix": env.get("HUSHFLOW_VAULT_KEY_PREFIX", ""),
     }
-    return _vault(spec, env, "HUSHFLOW_VAULT_*")
+    return vault_config(spec, env, "HUSHFLOW_VAULT_*")

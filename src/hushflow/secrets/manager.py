@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from hushflow.errors import AccessDenied, SecretError, SecretNotFound
-from hushflow.secrets import config
+from hushflow.secrets import backends, config
 from hushflow.secrets.audit import AuditEvent, AuditLog
 from hushflow.secrets.cache import Entry, ResolutionCache
 from hushflow.secrets.embedded import EmbeddedStore
@@ -96,6 +96,9 @@ class SecretManager:
         cfg = config.load(env)
         keys = MasterKeySource(env)
         mounts = [Mount(_vault_store(vc), vc.namespaces) for vc in cfg.vault]
+        mounts += [
+            Mount(backends.build(b.type, b.options, env), b.namespaces) for b in cfg.backends
+        ]
         embedded = audit = access = None
         if engine is not None:
             embedded = EmbeddedStore(
