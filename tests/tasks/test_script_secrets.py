@@ -320,3 +320,26 @@ def test_parallel_scripts_interleaving_a_secret_each_keep_it_masked(run_flow: Fl
     assert run.execution.state == State.SUCCESS
     assert sorted(run.messages(level="INFO")) == [TOKEN] * 3
     assert run.leaks(*values.values()) == []
+
+
+def test_a_pause_inside_a_secret_does_not_let_its_start_out(run_flow: FlowRunner) -> None:
+    """Held-back output is let out when the child goes quiet only after a whole line."""
+    value = fake_secret()
+    body = [base64.b64encode(secrets.token_bytes(48)).decode() for _ in range(2)]
+    pem = "\n".join(["-----BEGIN PRIVATE KEY-----", *body, "-----END PRIVATE KEY-----"])
+    run = run_flow(
+        python_flow(
+            """
+            import os, sys, time
+            tok, pem = os.environ["TOK"], os.environ["PEM"]
+            sys.stdout.write("half " + tok[:16]); sys.stdout.flush(); time.sleep(1.2)
+            sys.stdout.write(tok[16:] + " done\\n"); sys.stdout.flush(); time.sleep(1.2)
+            for line in pem.split("\\n"):
+                print(line, flush=True); time.sleep(0.7)
+            """,
+            env="TOK: \"{{ secret('MY_TOKEN') }}\"\n          PEM: \"{{ secret('MY_PEM') }}\"",
+        ),
+        {"MY_TOKEN": value, "MY_PEM": pem},
+    )
+    assert run.messages("t", "INFO")[0] == f"half {TOKEN} done"
+    assert run.leaks(value, value[:16], pem, *body) == []

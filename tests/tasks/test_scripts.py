@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from hushflow.engine.runner import Engine
 from hushflow.errors import FlowValidationError
 from hushflow.models import State, parse_flow
-from tests.tasks.task_helpers import FlowRunner, alive, wait_for_file
+from tests.tasks.task_helpers import FlowRunner, alive, fake_secret, wait_for_file
 
 SHELL = "io.kestra.plugin.scripts.shell.Commands"
 
@@ -385,3 +386,38 @@ def test_the_kestra_python_library_works_without_installing_it(run_flow: FlowRun
     assert run.messages("t", "INFO") == ["loaded"]
     assert run.messages("t", "WARN") == ["slow table"]
     assert run.messages("t", "ERROR") == ["one row skipped"]
+
+
+def test_a_line_shows_while_the_script_is_still_working(
+    run_flow: FlowRunner, tmp_path: Path
+) -> None:
+    """The masking stream holds output back; a quiet child gets its whole lines shown."""
+    marker = tmp_path / "go"
+
+    def release_after_first_line(engine: Engine, execution_id: str) -> None:
+        for _ in range(1500):
+            if "first line" in [e.message for e in engine.logs_of(execution_id)]:
+                marker.write_text("go\n")
+                return
+            threading.Event().wait(0.02)
+        marker.write_text("go\n")
+        raise AssertionError("the first line was not shown while the script waited")
+
+    run = run_flow(
+        f"""
+    id: live
+    namespace: company.team
+    tasks:
+      - id: t
+        type: io.kestra.plugin.scripts.shell.Commands
+        env:
+          TOK: "{{{{ secret('MY_TOKEN') }}}}"
+        commands:
+          - echo "first line"
+          - for i in $(seq 600); do [ -f {marker} ] && break; sleep 0.1; done
+          - echo second
+    """,
+        {"MY_TOKEN": fake_secret()},  # a registered secret makes the stream hold output back
+        during=release_after_first_line,
+    )
+    assert run.messages("t", "INFO") == ["first line", "second"]

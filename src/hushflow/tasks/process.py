@@ -36,6 +36,8 @@ MAX_LINE = 64 * 1024
 KILL_GRACE = 2.0
 #: How long pipes may stay open after the main process exited (a background child).
 LINGER = 0.5
+#: How long a child must be quiet, after a whole line, before held-back output is let out.
+IDLE_FLUSH = 0.5
 _CHUNK = 65536
 
 Chunk = tuple[str, bytes | None]
@@ -59,9 +61,29 @@ class _Pipe:
         self._stream = stream
         self._pending = ""
         self.dropped = 0
+        self._held = self._line_end = False
+        self._fed_at = 0.0
 
     def feed(self, data: bytes) -> list[str]:
-        return self._cut(self._stream.feed(self._decoder.decode(data)), final=False)
+        text = self._decoder.decode(data)
+        if text:
+            self._held, self._line_end = True, text.endswith("\n")
+            self._fed_at = time.monotonic()
+        return self._cut(self._stream.feed(text), final=False)
+
+    def idle(self, now: float) -> list[str]:
+        """What the stream holds back, once the child has gone quiet after a whole line.
+
+        The stream keeps the end of the output in case it is the start of a
+        secret, so a script that prints a line and then works for an hour
+        would show nothing. Output that ends with a newline and then stops
+        cannot be the start of a one-line secret, and each line of a
+        multi-line secret is masked on its own, so it is safe to let out.
+        """
+        if not (self._held and self._line_end and now - self._fed_at >= IDLE_FLUSH):
+            return []
+        self._held = False
+        return self._cut(self._stream.flush(), final=False)
 
     def close(self, stopped: bool = False) -> list[str]:
         """The last lines. When the child was stopped, what the stream still holds is dropped.
@@ -100,6 +122,9 @@ class _Collector:
         self._ctx = ctx
         self.vars: dict[str, Any] = {}
         self.stderr_lines = 0
+
+    def note(self, level: str, message: str) -> None:
+        self._ctx.log(level, message)
 
     def line(self, pipe: str, line: str) -> None:
         directive = parse_line(line)
@@ -183,6 +208,34 @@ class _Supervisor:
         return code
 
 
+def _pump(
+    chunks: queue.Queue[Chunk],
+    pipes: dict[str, _Pipe],
+    collector: _Collector,
+    supervisor: _Supervisor,
+) -> None:
+    """Turn the child's output into lines until both pipes are closed."""
+    open_pipes = len(pipes)
+    while open_pipes:
+        supervisor.tick()
+        try:
+            name, data = chunks.get(timeout=0.05)
+        except queue.Empty:
+            now = time.monotonic()
+            for quiet, pipe in pipes.items():
+                for line in pipe.idle(now):
+                    collector.line(quiet, line)
+            continue
+        pipe = pipes[name]
+        lines = pipe.feed(data) if data is not None else pipe.close(supervisor.killed)
+        open_pipes -= data is None
+        for line in lines:
+            collector.line(name, line)
+        if pipe.dropped:
+            collector.note("WARN", _dropped_note(pipe.dropped, name))
+            pipe.dropped = 0
+
+
 def _dropped_note(count: int, name: str) -> str:
     return (
         f"the last {count} characters of {name} were dropped: the process was stopped "
@@ -204,22 +257,8 @@ def run_process(
         threading.Thread(target=_reader, args=(name, handle, chunks), daemon=True).start()
     collector = _Collector(ctx)
     supervisor = _Supervisor(proc, ctx.cancelled)
-    open_pipes = 2
     try:
-        while open_pipes:
-            supervisor.tick()
-            try:
-                name, data = chunks.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            pipe = pipes[name]
-            lines = pipe.feed(data) if data is not None else pipe.close(supervisor.killed)
-            open_pipes -= data is None
-            for line in lines:
-                collector.line(name, line)
-            if pipe.dropped:
-                ctx.log("WARN", _dropped_note(pipe.dropped, name))
-                pipe.dropped = 0
+        _pump(chunks, pipes, collector, supervisor)
     except BaseException:
         _signal_group(proc, signal.SIGKILL)
         proc.wait()
