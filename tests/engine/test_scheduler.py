@@ -104,12 +104,14 @@ def slots(sched: Schedule, start: str, count: int) -> list[str]:
         ({"cron": "* * * * *", "timezone": "Mars/Olympus"}, "unknown time zone 'Mars/Olympus'"),
         ({"cron": "* * * * *", "timezon": "UTC"}, "timezon: unknown property"),
         ({"cron": "* * * * *", "lateMaximumDelay": "soon"}, "not an ISO-8601 duration"),
-        ({"cron": "* * * * *", "conditions": [{"type": "x"}]}, "conditions are not supported"),
+        ({"cron": "* * * * *", "conditions": [{"type": "x"}]}, "'conditions' is not supported yet"),
+        ({"cron": "* * * * *", "stopAfter": ["FAILED"]}, "'stopAfter' is not supported yet"),
+        ({"cron": "* * * * *", "when": "{{ true }}"}, "'when' is not supported yet"),
         ({"cron": "* * * * *", "recoverMissedSchedules": "SOME"}, "recoverMissedSchedules"),
         ({}, "cron: Field required"),
     ],
     ids=["four-fields", "six-without-seconds", "five-with-seconds", "out-of-range", "never-matches",
-         "unknown-macro", "unknown-zone", "typo", "bad-duration", "conditions", "bad-recover", "no-cron"],
+         "unknown-macro", "unknown-zone", "typo", "bad-duration", "conditions", "stop-after", "when", "bad-recover", "no-cron"],
 )  # fmt: skip
 def test_invalid_schedules_are_named_with_their_problem(
     props: dict[str, Any], message: str

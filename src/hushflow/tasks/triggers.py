@@ -47,6 +47,8 @@ MACROS = {
     "@midnight": "0 0 * * *",
     "@hourly": "0 * * * *",
 }
+#: Kestra Schedule properties that would change which slots fire, not implemented yet.
+NOT_YET = ("conditions", "scheduleConditions", "when", "stopAfter")
 _TINY = timedelta(microseconds=1)
 
 
@@ -79,7 +81,6 @@ class Schedule(Spec):
     backfill: dict[str, Any] | None = None
     #: Which slots missed while no scheduler ran are fired on start.
     recover_missed_schedules: Literal["LAST", "NONE", "ALL"] = "LAST"
-    conditions: list[Any] = Field(default_factory=list)
 
     @field_validator("type")
     @classmethod
@@ -112,12 +113,15 @@ class Schedule(Spec):
             ) from None
         return value
 
-    @field_validator("conditions")
+    @model_validator(mode="before")
     @classmethod
-    def _no_conditions(cls, value: list[Any]) -> list[Any]:
-        if value:
-            raise ValueError("schedule conditions are not supported yet; remove 'conditions'")
-        return value
+    def _not_yet(cls, raw: Any) -> Any:
+        """Kestra properties that change when a schedule fires: refused, never ignored."""
+        if isinstance(raw, dict):
+            for key in NOT_YET:
+                if raw.get(key) not in (None, [], {}, ""):
+                    raise ValueError(f"'{key}' is not supported yet; remove it")
+        return raw
 
     @model_validator(mode="after")
     def _valid_cron(self) -> Schedule:
