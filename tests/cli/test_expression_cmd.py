@@ -51,7 +51,7 @@ def test_undefined_variable_exits_2_with_position(capsys: pytest.CaptureFixture[
     code, out, err = run(capsys, "ok\n  {{ missing }}")
     assert code == 2 and out == ""
     assert err == (
-        "Error: Unable to find 'missing' used in the expression '{{ missing }}' "
+        "Error: Unable to find `missing` used in the expression `{{ missing }}` "
         "at line 2, column 6\n"
     )
 

@@ -19,14 +19,15 @@ def error_of(template: str, variables: dict[str, object] | None = None) -> Expre
 
 def test_undefined_variable_uses_kestras_wording() -> None:
     error = error_of("{{ x }}")
-    assert str(error) == "Unable to find 'x' used in the expression '{{ x }}' at line 1, column 4"
+    # Kestra's wording, as its own test expects it (VariablesTest#invalidVars).
+    assert str(error) == "Unable to find `x` used in the expression `{{ x }}` at line 1, column 4"
     assert (error.line, error.column) == (1, 4)
     assert error.source == "{{ x }}"
 
 
 def test_undefined_attribute_names_the_path() -> None:
     error = error_of("Hi\n  {{ user.address.city }}")
-    assert str(error).startswith("Unable to find 'user.address' used in the expression")
+    assert str(error).startswith("Unable to find `user.address` used in the expression")
     assert (error.line, error.column) == (2, 11)
 
 

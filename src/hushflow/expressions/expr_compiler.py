@@ -56,7 +56,8 @@ class ExpressionCompiler:
     def convert(self, exc: Exception, span: n.Span) -> ExpressionError:
         quoted = excerpt(self.source, span.start, span.end)
         if isinstance(exc, Undefined):
-            message = f"Unable to find '{exc.what}' used in the expression '{quoted}'"
+            # Kestra's exact wording (backticks included), then our column.
+            message = f"Unable to find `{exc.what}` used in the expression `{quoted}`"
             pos = exc.pos
         elif isinstance(exc, EvalError):
             message, pos = f"{exc.message} in the expression '{quoted}'", exc.pos

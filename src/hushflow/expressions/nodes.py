@@ -2,7 +2,7 @@
 
 Expression nodes evaluate to a value; statement nodes write to the output.
 ``Span`` is the ``{{ ... }}`` or ``{% ... %}`` a node came from, quoted in
-error messages ("used in the expression '{{ x }}'").
+error messages ("used in the expression `{{ x }}`").
 """
 
 from __future__ import annotations
