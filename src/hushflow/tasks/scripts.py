@@ -6,6 +6,9 @@ Every task runs in a private working folder with an environment made of its
 secrets, are written to an owner-only file and sourced by the shell instead
 of being passed on its command line, where any user of the machine could
 read them (``ps``). Output is masked as it streams (:mod:`hushflow.tasks.process`).
+Kestra's ``{{ workingDir }}`` and ``{{ outputDir }}`` name the run's folders;
+every file written to ``outputDir``, and each match of ``outputFiles``, is
+kept (masked) as an output file.
 
 Only the process task runner exists: ``containerImage``, ``docker`` and
 Python ``dependencies`` are accepted so Kestra flows load, and said to be
@@ -57,10 +60,10 @@ def _as_list(value: Any) -> list[str]:
             parsed = json.loads(value)
         except ValueError:
             return [value]
-        return [str(v) for v in parsed] if isinstance(parsed, list) else [value]
+        return [_text(v) for v in parsed] if isinstance(parsed, list) else [value]
     if isinstance(value, list):
-        return [v if isinstance(v, str) else json.dumps(v) for v in value]
-    return [str(value)]
+        return [_text(v) for v in value]
+    return [_text(value)]
 
 
 def _as_map(value: Any, what: str) -> dict[str, Any]:
