@@ -255,3 +255,29 @@ def test_concurrent_first_writes_of_a_new_key(writable_store: SecretStore) -> No
         t.join()
     assert not errors
     assert sorted(got) == [1, 2, 3, 4]
+
+
+def test_concurrent_check_and_set_lets_exactly_one_writer_win(
+    writable_store: SecretStore,
+) -> None:
+    writable_store.write(NS, "K", fake_value(), actor="a")
+    won: list[int] = []
+    lost: list[str] = []
+    other: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            won.append(writable_store.write(NS, "K", fake_value(), actor="w", cas=1))
+        except SecretError as exc:
+            lost.append(str(exc))
+        except BaseException as exc:
+            other.append(exc)
+
+    threads = [threading.Thread(target=writer) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not other
+    assert won == [2]
+    assert len(lost) == 5 and all("check-and-set failed" in m for m in lost)

@@ -4,7 +4,8 @@ A namespace maps to a folder under ``path_prefix`` in the KV v2 ``mount``:
 ``company.payments`` + ``API_KEY`` is ``<mount>/data/<prefix>/company/payments/API_KEY``.
 hushflow writes ``{"value": ...}``; a secret written by other tools with other
 fields reads as its compact JSON, so ``subkey`` picks a field. Description,
-tags and the last writer live in the secret's ``custom_metadata``. Vault paths
+tags and the last writer live in the secret's ``custom_metadata``, written
+right after the value (KV v2 has no call that writes both at once). Vault paths
 are case-sensitive, so a lookup that misses retries on a case-insensitive
 match from the folder listing. Read-only mounts refuse writes and can show
 only keys starting with ``key_prefix``.
@@ -272,9 +273,16 @@ class VaultStore:
         path = self._path(namespace, actual)
         self._forget_listing(namespace)
         with self._errors():
-            resp = self.kv.create_or_update_secret(
-                path=path, secret={"value": value}, cas=cas, mount_point=self.cfg.mount
-            )
+            try:
+                resp = self.kv.create_or_update_secret(
+                    path=path, secret={"value": value}, cas=cas, mount_point=self.cfg.mount
+                )
+            except hvac.exceptions.InvalidRequest as exc:
+                if "check-and-set" not in str(exc):
+                    raise
+                raise SecretError(
+                    f"check-and-set failed for secret '{key}': it changed since version {cas}"
+                ) from None
             custom = self._custom(meta.get("custom_metadata") or {}, actor, description, tags)
             self.kv.update_metadata(
                 path=path,
