@@ -257,3 +257,20 @@ def test_an_invalid_uri_fails_clearly(run_flow: FlowRunner, uri: str) -> None:
     assert run.execution.state == State.FAILED
     assert run.task("r").error
     assert "Traceback" not in run.task("r").error
+
+
+def test_a_bad_duration_in_options_fails_clearly(
+    run_flow: FlowRunner, echo_server: EchoServer
+) -> None:
+    run = run_flow(request_flow(f"uri: {echo_server.url}/x\noptions:\n  readTimeout: 10 seconds\n"))
+    assert run.execution.state == State.FAILED
+    assert "is not an ISO-8601 duration" in (run.task("r").error or "")
+    assert echo_server.seen == []
+
+
+def test_timeouts_that_are_met_let_the_request_through(
+    run_flow: FlowRunner, echo_server: EchoServer
+) -> None:
+    props = f"uri: {echo_server.url}/x\noptions:\n  connectTimeout: PT5S\n  readTimeout: PT30S\n"
+    run = run_flow(request_flow(props))
+    assert run.task("r").outputs["code"] == 200
