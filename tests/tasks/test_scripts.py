@@ -421,3 +421,20 @@ def test_a_line_shows_while_the_script_is_still_working(
         during=release_after_first_line,
     )
     assert run.messages("t", "INFO") == ["first line", "second"]
+
+
+def test_a_child_that_ignores_sigterm_is_killed_anyway(
+    run_flow: FlowRunner, tmp_path: Path
+) -> None:
+    marker = tmp_path / "pid"
+
+    def kill_when_started(engine: Engine, execution_id: str) -> None:
+        wait_for_file(marker)
+        engine.kill(execution_id)
+
+    run = run_flow(
+        shell(["trap '' TERM", f'echo "$$" > {marker}', "while true; do sleep 0.1; done"]),
+        during=kill_when_started,
+    )
+    assert run.execution.state == State.KILLED
+    assert not alive(int(marker.read_text()))
