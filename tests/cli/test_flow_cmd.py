@@ -136,3 +136,17 @@ def test_deploy_reports_revisions_and_execution_commands_read_the_store(
     assert "hello" in hushflow("execution", "logs", run["id"], home=home).stdout
     missing = hushflow("execution", "show", "nope", home=home)
     assert missing.returncode == 2 and "not found" in missing.stderr
+
+
+def test_a_bad_schedule_is_refused_at_validate_time_with_its_location(
+    home: Path, tmp_path: Path
+) -> None:
+    flow = write(
+        tmp_path, "s.yml",
+        "id: s\nnamespace: t\ntasks:\n  - {id: x, type: io.kestra.plugin.core.log.Log, message: m}\n"
+        "triggers:\n  - id: every\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: '61 * * * *'\n",
+    )  # fmt: skip
+    result = hushflow("flow", "validate", str(flow), home=home)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{flow}:6:")
+    assert "every" in result.stderr

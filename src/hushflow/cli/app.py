@@ -12,7 +12,7 @@ from sqlalchemy import Engine as Database
 from hushflow.engine.runner import Engine, LogListener
 from hushflow.errors import FlowValidationError
 from hushflow.models.flow import Flow
-from hushflow.models.flow_source import read_flow
+from hushflow.models.flow_source import locate, read_flow
 from hushflow.storage.database import open_database
 
 FLOW_SUFFIXES = (".yml", ".yaml")
@@ -50,11 +50,30 @@ def flow_files(paths: list[str]) -> list[Path]:
 def read_all(
     paths: list[Path], on_error: Callable[[FlowValidationError], None]
 ) -> list[tuple[Path, Flow]]:
-    """Parse every file; report each invalid one through ``on_error``."""
+    """Parse every file (schedules included); report each invalid one through ``on_error``."""
     flows = []
     for path in paths:
         try:
-            flows.append((path, read_flow(path)))
+            flow = read_flow(path)
+            check_triggers(path, flow)
+            flows.append((path, flow))
         except FlowValidationError as exc:
             on_error(exc)
     return flows
+
+
+def check_triggers(path: Path, flow: Flow) -> None:
+    """A Schedule the scheduler could not use is an error at validate/deploy time, not later."""
+    from hushflow.tasks.triggers import is_schedule, parse_schedule
+
+    problems = []
+    for index, trigger in enumerate(flow.triggers):
+        if not is_schedule(trigger):
+            continue
+        try:
+            parse_schedule(trigger)
+        except ValueError as exc:
+            where = locate(path.read_text(encoding="utf-8"), ("triggers", index), str(path))
+            problems.append((where, str(exc)))
+    if problems:
+        raise FlowValidationError(problems, str(path))

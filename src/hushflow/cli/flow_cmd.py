@@ -95,6 +95,7 @@ def run(file: str, inputs: tuple[str, ...], flows_dir: str | None, output: str) 
     raw_inputs = _parse_inputs(inputs)
     try:
         parsed = read_flow(file)
+        app.check_triggers(Path(file), parsed)
     except FlowValidationError as exc:
         _report(exc)
         raise click.exceptions.Exit(2) from None

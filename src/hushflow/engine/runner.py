@@ -95,6 +95,8 @@ class Engine:
         self.globals = dict(globals_ or {})
         self._events: queue.Queue[tuple[str, str, Any]] = queue.Queue()
         self._live: dict[str, _Live] = {}
+        #: Ids of the task runs of executions in flight that are in the database.
+        self._stored_runs: set[str] = set()
         self._slots = threading.BoundedSemaphore(workers)
         # Threads are reused; the semaphore, not the pool size, bounds how many
         # task runs work at once (a task waiting on a subflow gives its slot back).
@@ -176,6 +178,7 @@ class Engine:
         self.executions.delete_task_runs(plan.drop)
         self.executions.save(execution, plan.reopen)
         live = _Live(flow, execution, masker, inputs)
+        self._stored_runs.update(r.id for r in execution.task_runs)
         self._live[execution.id] = live
         self._events.put(("start", execution.id, None))
         return execution
@@ -217,6 +220,10 @@ class Engine:
         if execution_id not in self._live:
             raise NotFound(f"execution '{execution_id}' is not running in this process")
         self._events.put(("kill", execution_id, None))
+
+    def running(self) -> list[str]:
+        """Ids of the executions this engine holds now (subflow children included)."""
+        return list(self._live)
 
     def logs_of(self, execution_id: str) -> list[LogEntry]:
         """The log lines of an execution in flight or stored."""
@@ -276,6 +283,7 @@ class Engine:
             for execution_id, live in touched.items():
                 if live.finished:
                     self._live.pop(execution_id, None)
+                    self._stored_runs.difference_update(r.id for r in live.execution.task_runs)
                     live.done.set()  # only now: waiters read what was just stored
             if stop:
                 return
@@ -401,7 +409,7 @@ class Engine:
             with live.lock:
                 logs.extend(live.pending_logs)
                 live.pending_logs = []
-        self.executions.save_many(changes, logs)
+        self.executions.save_many(changes, logs, stored=self._stored_runs)
 
     # -- dispatching to workers -------------------------------------------
 

@@ -216,6 +216,15 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return out
 
 
+def locate(text: str, loc: tuple[Any, ...], file: str | None = None) -> Location | None:
+    """Where the node at ``loc`` (e.g. ``("triggers", 0)``) stands in ``text``."""
+    try:
+        root = yaml.compose(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError:
+        return None
+    return _locate(root, loc, file)
+
+
 def read_flow(path: str | Path) -> Flow:
     """Read and parse a flow file."""
     path = Path(path)
@@ -230,4 +239,4 @@ def read_flow(path: str | Path) -> Flow:
     return parse_flow(text, str(path))
 
 
-__all__ = ["TaskSpec", "load_yaml", "parse_flow", "read_flow"]
+__all__ = ["TaskSpec", "load_yaml", "locate", "parse_flow", "read_flow"]

@@ -180,8 +180,15 @@ class ExecutionRepository:
         self,
         changes: Sequence[tuple[Execution, Sequence[TaskRun]]],
         entries: Sequence[LogEntry] = (),
+        *,
+        stored: set[str] | None = None,
     ) -> None:
-        """Save several executions' changes and log lines in one transaction (the engine's path)."""
+        """Save several executions' changes and log lines in one transaction (the engine's path).
+
+        ``stored`` is the caller's set of task-run ids already in the database:
+        with it, new runs are inserted and known ones updated without asking the
+        database first, and the set is kept up to date.
+        """
         ex_rows, run_rows = [], []
         for ex, changed in changes:
             ex_rows.append({"b_id": ex.id, **self._execution_row(ex)})
@@ -194,19 +201,20 @@ class ExecutionRepository:
             if ex_rows:
                 conn.execute(_UPDATE_EXECUTION, ex_rows)
             if run_rows:
-                known = set(
-                    conn.execute(
-                        select(task_runs.c.id).where(
-                            task_runs.c.id.in_([r["b_id"] for r in run_rows])
-                        )
-                    ).scalars()
-                )
+                ids = [r["b_id"] for r in run_rows]
+                if stored is None:
+                    query = select(task_runs.c.id).where(task_runs.c.id.in_(ids))
+                    known = set(conn.execute(query).scalars())
+                else:
+                    known = stored
                 updates = [r for r in run_rows if r["b_id"] in known]
                 inserts = [{**r, "id": r["b_id"]} for r in run_rows if r["b_id"] not in known]
                 if updates:
                     conn.execute(_UPDATE_TASK_RUN, updates)
                 if inserts:
                     conn.execute(insert(task_runs), [_without(r, "b_id") for r in inserts])
+                if stored is not None:
+                    stored.update(ids)
             if entries:
                 conn.execute(insert(logs), [_log_row(e) for e in entries])
 
