@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import jq as _jq
@@ -196,6 +197,14 @@ def slice_(value: Any, fromIndex: Any = 0, toIndex: Any = None) -> Any:
     return value[start:end]
 
 
+@lru_cache(maxsize=512)
+def _compiled_jq(expression: str) -> Any:
+    """Compiling a jq program costs milliseconds (jq compiles its library each
+    time); compiled programs are reusable across threads (the binding keeps a
+    pool of jq states), so keep the recent ones."""
+    return _jq.compile(JQ_SANDBOX + expression + "\n)")
+
+
 @filter_("jq")
 def jq(value: Any, expression: Any = None) -> Any:
     """Kestra's ``jq``: run the expression with real jq; always a list of results."""
@@ -204,7 +213,7 @@ def jq(value: Any, expression: Any = None) -> Any:
     if type(expression) is not str:
         raise FilterError("The 'jq' filter expects an argument 'expression'")
     try:
-        program = _jq.compile(JQ_SANDBOX + expression + "\n)")
+        program = _compiled_jq(expression)
     except ValueError:
         raise FilterError("The 'jq' filter got an invalid jq expression") from None
     if type(value) is str:
