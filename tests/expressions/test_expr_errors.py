@@ -137,6 +137,20 @@ def test_loop_iteration_limit_counts_across_loops() -> None:
     )
 
 
+def test_nested_renders_share_the_loop_budget() -> None:
+    # Without sharing, each render() would get its own budget and a loop of
+    # renders of loops would multiply it (10**5 x 10**5 iterations).
+    limits = Limits(max_loop_iterations=1000)
+    inner = "{% for j in range(1, 100) %}{% endfor %}"
+    outer = "{% for i in range(1, 100) %}{{ render(t) }}{% endfor %}"
+    with pytest.raises(ExpressionError, match="More than 1000 loop iterations"):
+        render(outer, {"t": inner}, limits=limits)
+    assert (
+        render("{% for i in range(1, 5) %}{{ render(t) }}{% endfor %}", {"t": inner}, limits=limits)
+        == ""
+    )
+
+
 def test_output_size_limit() -> None:
     limits = Limits(max_output_size=1000)
     with pytest.raises(ExpressionError, match="Output is larger than 1000"):

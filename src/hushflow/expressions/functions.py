@@ -154,7 +154,7 @@ def _render_again(ctx: Context, template: Any, recursive: bool) -> Any:
             functions=ctx.functions,
             allow_secrets=ctx.allow_secrets,
             limits=ctx.limits,
-            depth=ctx.depth + 1,
+            parent=ctx,
         )
         if result.tainted:
             ctx.tainted.update(result.tainted)

@@ -62,12 +62,20 @@ class CompiledTemplate:
         functions: Functions | None = None,
         allow_secrets: bool = True,
         limits: Limits = DEFAULT_LIMITS,
-        depth: int = 0,
+        parent: Context | None = None,
     ) -> Rendered:
-        """Evaluate against ``variables``; see :func:`render_typed` for the result."""
+        """Evaluate against ``variables``; see :func:`render_typed` for the result.
+
+        ``parent`` is the context of the template whose ``render()`` call
+        this is: the nested render counts against the same loop budget, so
+        renders inside loops cannot multiply the iteration limit.
+        """
+        depth = parent.depth + 1 if parent is not None else 0
         ctx = Context(
             variables if variables is not None else {}, functions, allow_secrets, limits, depth
         )
+        if parent is not None:
+            ctx.iterations = parent.iterations
         try:
             return self._run(ctx)
         except HushflowError:
@@ -76,6 +84,9 @@ class CompiledTemplate:
             raise ExpressionError("The template or its data is nested too deeply") from None
         except Exception:
             raise ExpressionError("Internal error while rendering the template") from None
+        finally:
+            if parent is not None:
+                parent.iterations = ctx.iterations
 
     def _run(self, ctx: Context) -> Rendered:
         if self.single is not None:
