@@ -151,6 +151,14 @@ def test_nested_renders_share_the_loop_budget() -> None:
     )
 
 
+def test_work_limit_stops_loops_that_reprocess_large_values() -> None:
+    limits = Limits(max_work=1_000_000)
+    template = "{% for i in range(1, 1000) %}{% set x = s | upper %}{% endfor %}done"
+    with pytest.raises(ExpressionError, match="too much work"):
+        render(template, {"s": "x" * 10_000}, limits=limits)
+    assert render(template, {"s": "x" * 100}, limits=limits) == "done"
+
+
 def test_output_size_limit() -> None:
     limits = Limits(max_output_size=1000)
     with pytest.raises(ExpressionError, match="Output is larger than 1000"):

@@ -12,6 +12,7 @@ from typing import Any
 
 from hushflow.errors import HushflowError
 from hushflow.expressions.runtime import (
+    WORK_EXCEEDED,
     Context,
     Entry,
     FilterError,
@@ -59,11 +60,8 @@ def fast_filter_step(
             except Exception as exc:
                 raise _failure(entry, exc, pos) from None
             kind = type(result)
-            if kind is str:
-                if len(result) > ctx.max_output:
-                    raise EvalError(oversized(entry), pos)
-            elif (kind is list or kind is dict) and too_large(result, ctx.limits):
-                raise EvalError(oversized(entry), pos)
+            if kind is str or kind is list or kind is dict:
+                check_result(ctx, entry, result, kind, pos)
             return result
 
         return step0
@@ -83,14 +81,24 @@ def fast_filter_step(
         except Exception as exc:
             raise _failure(entry, exc, pos) from None
         kind = type(result)
-        if kind is str:
-            if len(result) > ctx.max_output:
-                raise EvalError(oversized(entry), pos)
-        elif (kind is list or kind is dict) and too_large(result, ctx.limits):
-            raise EvalError(oversized(entry), pos)
+        if kind is str or kind is list or kind is dict:
+            check_result(ctx, entry, result, kind, pos)
         return result
 
     return step
+
+
+def check_result(ctx: Context, entry: Entry, result: Any, kind: type, pos: int) -> None:
+    """Size limits on a filter's result, and the work it cost against the render's budget."""
+    size = len(result)
+    ctx.work += size
+    if ctx.work > ctx.limits.max_work:
+        raise EvalError(WORK_EXCEEDED, pos)
+    if kind is str:
+        if size > ctx.max_output:
+            raise EvalError(oversized(entry), pos)
+    elif too_large(result, ctx.limits):
+        raise EvalError(oversized(entry), pos)
 
 
 def _failure(entry: Entry, exc: Exception, pos: int) -> Exception:

@@ -18,6 +18,7 @@ from hushflow.expressions.calls import EvalError, Expr, caller_entry, fast_filte
 from hushflow.expressions.positions import excerpt, fail, line_column
 from hushflow.expressions.runtime import (
     REGISTRY,
+    WORK_EXCEEDED,
     Context,
     Entry,
     FilterError,
@@ -234,6 +235,10 @@ class ExpressionCompiler:
                 result = apply(a, b, ctx.limits)
             except ops.OperatorError as exc:
                 raise EvalError(str(exc), pos) from None
+            if type(result) is str or type(result) is list:
+                ctx.work += len(result)
+                if ctx.work > ctx.limits.max_work:
+                    raise EvalError(WORK_EXCEEDED, pos)
             return wrap_plain(result) if marked else result
 
         return binary

@@ -24,6 +24,9 @@ class Limits:
     #: with shared parts counted each time they appear (so a list that contains
     #: itself twice over, doubled in a loop, is stopped long before it explodes).
     max_value_size: int = 8 * 1024 * 1024
+    #: Total size of the strings and lists that filters and operators produce in
+    #: one render (a CPU budget: a loop re-processing a large value stops here).
+    max_work: int = 256 * 1024 * 1024
 
 
 DEFAULT_LIMITS = Limits()

@@ -76,6 +76,7 @@ class CompiledTemplate:
         )
         if parent is not None:
             ctx.iterations = parent.iterations
+            ctx.work = parent.work
         try:
             return self._run(ctx)
         except HushflowError:
@@ -87,6 +88,7 @@ class CompiledTemplate:
         finally:
             if parent is not None:
                 parent.iterations = ctx.iterations
+                parent.work = ctx.work
 
     def _run(self, ctx: Context) -> Rendered:
         if self.single is not None:

@@ -124,6 +124,7 @@ class Context:
         "scopes",
         "source",
         "tainted",
+        "work",
     )
 
     def __init__(
@@ -142,6 +143,7 @@ class Context:
         self.tainted: set[str] = set()
         self.marks = 0
         self.iterations = 0
+        self.work = 0
         self.output_size = 0
         self.depth = depth
         self.macros: dict[str, Any] = {}
@@ -228,11 +230,18 @@ def invoke(
         raise FilterError(f"The '{entry.name}' {entry.kind} failed on its input") from None
     if type(result) is Tainted:
         return result
-    if too_large(result, ctx.limits):
-        raise FilterError(oversized(entry))
+    if type(result) is str or type(result) is list or type(result) is dict:
+        ctx.work += len(result)
+        if ctx.work > ctx.limits.max_work:
+            raise FilterError(WORK_EXCEEDED)
+        if too_large(result, ctx.limits):
+            raise FilterError(oversized(entry))
     if tainted:
         return wrap_plain(result)
     return result
+
+
+WORK_EXCEEDED = "The template does too much work (the render's work limit is exceeded)"
 
 
 def oversized(entry: Entry) -> str:
