@@ -19,7 +19,8 @@ conditions.
 
 Resources are bounded (:class:`Limits`: template length, nesting depth, loop
 iterations, output size, range size, render depth, value size counting
-shared parts at every use). Two things are *not* bounded in time: a ``jq``
+shared parts at every use, and work: the total size of what filters and
+operators produce). Two things are *not* bounded in time: a ``jq``
 program that loops forever inside jq (``last(repeat(1))``) and a regular
 expression with catastrophic backtracking (``regexReplace``, ``split``...);
 Python's ``re`` and the ``jq`` binding offer no timeout.
