@@ -122,7 +122,6 @@ class Context:
         "max_output",
         "output_size",
         "scopes",
-        "source",
         "tainted",
         "work",
     )
@@ -147,7 +146,6 @@ class Context:
         self.output_size = 0
         self.depth = depth
         self.macros: dict[str, Any] = {}
-        self.source = ""
 
     def variables(self) -> dict[str, Any]:
         """All visible variables flattened (inner scopes win), for ``render()``."""
