@@ -20,7 +20,7 @@ from hushflow.expressions.dates import now_text, zone_of
 from hushflow.expressions.operators import OperatorError, bounded_range
 from hushflow.expressions.runtime import REGISTRY, Context, FilterError, wrap_plain
 from hushflow.expressions.taint import Tainted
-from hushflow.expressions.values import from_json_text, is_list, is_number, to_text
+from hushflow.expressions.values import from_json_text, is_list, is_number
 
 function = REGISTRY.function
 
@@ -165,6 +165,3 @@ def _render_again(ctx: Context, template: Any, recursive: bool) -> Any:
         if done:
             break
     return wrap_plain(template) if marked else template
-
-
-__all__ = ["SECRET_NOT_ALLOWED", "to_text"]

@@ -20,7 +20,6 @@ from hushflow.expressions.values import (
     expanded_size,
     is_list,
     is_number,
-    to_json,
     to_text,
     type_name,
 )
@@ -232,5 +231,3 @@ BINARY: dict[str, Callable[[Any, Any, Limits], Any]] = {
     "~": concat,
     "..": value_range,
 }
-
-__all__ = ["BINARY", "OperatorError", "bounded_range", "equals", "get_item", "to_json"]
