@@ -263,3 +263,66 @@ def test_pause_waits_for_resume_and_pause_duration_resumes_alone(database: Datab
     ]
     assert elapsed.state == State.SUCCESS
     assert elapsed.task_runs[0].outputs == {"resumed": False}
+
+
+def test_a_timeout_cancels_only_its_own_attempt(run_flow: Runner) -> None:
+    run = run_flow(
+        """
+        id: timeouts
+        namespace: t
+        tasks:
+          - {id: slow, type: io.kestra.plugin.core.flow.Sleep, duration: PT30S, timeout: PT0.1S, allowFailure: true}
+          - {id: nap, type: io.kestra.plugin.core.flow.Sleep, duration: PT0.2S}
+          - id: retried
+            type: io.kestra.plugin.core.flow.Sleep
+            duration: PT30S
+            timeout: PT0.1S
+            retry: {type: constant, interval: PT0.05S, maxAttempts: 2}
+            allowFailure: true
+        """
+    )
+    states = [(r.task_id, r.state) for r in run.execution.task_runs]
+    assert states == [("slow", State.WARNING), ("nap", State.SUCCESS), ("retried", State.WARNING)]
+    assert len(run.execution.task_runs[2].attempts) == 2
+
+
+def test_key_rotation_reseals_secret_inputs_so_restart_still_opens_them(tmp_path: Path) -> None:
+    from hushflow.secrets.master_key import MasterKeySource
+    from hushflow.secrets.rotation import rotate_key
+
+    value = fake_secret("pw")
+    env = {"HUSHFLOW_HOME": str(tmp_path)}
+    db = open_database(f"sqlite:///{tmp_path / 'rot.db'}")
+    source = (
+        "id: rot\nnamespace: t\ninputs:\n  - {id: pw, type: SECRET}\ntasks:\n"
+        "  - {id: gate, type: io.kestra.plugin.core.execution.Fail, condition: '{{ not (globals.ok ?? false) }}'}\n"
+        "  - {id: use, type: io.kestra.plugin.core.debug.Return, format: '{{ inputs.pw | length }}'}\n"
+    )
+    engine = Engine(db, keys=MasterKeySource(env))
+    try:
+        flow = parse_flow(source)
+        engine.flows.save(flow.namespace, flow.id, source)
+        first = engine.wait(engine.submit(flow, {"pw": value}).id, timeout=30)
+        old_kid = first.sealed_inputs["pw"]["kid"]  # type: ignore[index]
+        report = rotate_key(db, MasterKeySource(env))
+        assert report.finished and report.primary_id != old_kid
+        assert (
+            len(
+                [
+                    ln
+                    for ln in (tmp_path / "master.key").read_text().splitlines()
+                    if not ln.startswith("#")
+                ]
+            )
+            == 1
+        )
+        engine.keys = MasterKeySource(env)
+        engine.globals["ok"] = True
+        engine.restart(first.id)
+        again = engine.wait(first.id, timeout=30)
+    finally:
+        engine.close()
+        db.dispose()
+    assert again.state == State.SUCCESS
+    assert again.sealed_inputs["pw"]["kid"] == report.primary_id  # type: ignore[index]
+    assert again.task_runs[-1].outputs == {"value": str(len(value))}

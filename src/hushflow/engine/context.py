@@ -39,20 +39,25 @@ class EngineRunContext:
         masker: Masker,
         log_sink: LogSink,
         cancelled: threading.Event,
+        killed: threading.Event | None = None,
         subflow_runner: Callable[..., dict[str, Any]] | None = None,
         pauser: Callable[[float | None], bool] | None = None,
+        on_cleanup: Callable[[threading.Event], None] | None = None,
     ) -> None:
         self.task = task
         self.task_run_id = task_run_id
         self.execution_id = execution_id
         self.attempt = attempt
         self.cancelled = cancelled
+        #: the execution's own kill switch (``cancelled`` is this attempt's: kill or timeout)
+        self.killed = killed or cancelled
         self._variables = variables
         self._functions = functions
         self._masker = masker
         self._log_sink = log_sink
         self._subflow_runner = subflow_runner
         self._pauser = pauser
+        self._on_cleanup = on_cleanup
         self._workdir: Path | None = None
 
     def render(self, value: Any) -> Any:
@@ -127,7 +132,9 @@ class EngineRunContext:
         return self._pauser(seconds)
 
     def cleanup(self) -> None:
-        """Remove the working folder, if one was made."""
+        """Remove the working folder, if one was made, and forget this attempt's cancel event."""
+        if self._on_cleanup is not None:
+            self._on_cleanup(self.cancelled)
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None

@@ -56,7 +56,10 @@ class _Live:
     execution: Execution
     masker: Masker
     inputs: dict[str, Any]
+    #: Set when the execution is killed; each attempt has its own event too
+    #: (a timeout cancels one attempt, not the execution), set on kill.
     cancelled: threading.Event = field(default_factory=threading.Event)
+    attempt_events: set[threading.Event] = field(default_factory=set)
     done: threading.Event = field(default_factory=threading.Event)
     logs: list[LogEntry] = field(default_factory=list)
     pending_logs: list[LogEntry] = field(default_factory=list)
@@ -296,6 +299,8 @@ class Engine:
         elif kind == "kill":
             live.killing = True
             live.cancelled.set()
+            for event in list(live.attempt_events):
+                event.set()
             if live.execution.state in (State.RUNNING, State.PAUSED):
                 live.execution.set_state(State.KILLING)
         elif kind in ("paused", "resumed"):
@@ -431,6 +436,10 @@ class Engine:
         clear = live.clear_values.get((run.parent_task_run_id or "", run.iteration))
 
         def make_context(attempt: int) -> EngineRunContext:
+            cancel = threading.Event()
+            live.attempt_events.add(cancel)
+            if live.cancelled.is_set():
+                cancel.set()
             variables = task_variables(base, ex, task, run, attempt)
             if clear is not None:
                 variables["taskrun"]["value"] = taint(clear)
@@ -445,9 +454,11 @@ class Engine:
                 log_sink=lambda level, msg, trid, att: self._task_log(
                     live, task.id, level, msg, trid, att
                 ),
-                cancelled=live.cancelled,
+                cancelled=cancel,
+                killed=live.cancelled,
                 subflow_runner=functions.subflow_runner(),
                 pauser=lambda seconds: self.pause_run(live, run.id, seconds),
+                on_cleanup=live.attempt_events.discard,
             )
 
         # The first context is built here, in the executor thread, so the

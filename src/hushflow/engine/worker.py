@@ -146,7 +146,7 @@ def _attempts(
         if outcome.state != State.FAILED or not may_retry(retry, len(attempts), elapsed):
             break
         assert retry is not None
-        if ctx.cancelled.wait(delay(retry, len(attempts))):
+        if ctx.killed.wait(delay(retry, len(attempts))):
             outcome = Outcome(State.KILLED, message="killed")
             break
     state = outcome.state

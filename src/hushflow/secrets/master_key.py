@@ -14,7 +14,10 @@ import base64
 import binascii
 import logging
 import os
+import secrets
+import threading
 from collections.abc import Mapping
+from pathlib import Path
 
 from hushflow.errors import MasterKeyError
 from hushflow.secrets.crypto import KEY_BYTES, Keyring
@@ -24,6 +27,8 @@ ENV_KEY = "HUSHFLOW_MASTER_KEY"
 ENV_PREVIOUS = "HUSHFLOW_MASTER_KEY_PREVIOUS"
 FILE_NAME = "master.key"
 log = logging.getLogger("hushflow.secrets")
+#: One creator at a time within a process (os.link settles races between processes).
+_CREATE_LOCK = threading.Lock()
 
 
 def parse_key(text: str, origin: str) -> bytes:
@@ -118,8 +123,13 @@ class MasterKeySource:
             raise MasterKeyError(f"cannot read the master key file {self.path}: {exc}") from None
 
     def _create(self) -> Keyring:
-        key = os.urandom(KEY_BYTES)
-        self.write_file([key])
+        """Create the key file once: a racing thread or process reads the winner's key."""
+        with _CREATE_LOCK:
+            if self.path.exists():
+                return self._file_keyring()
+            key = os.urandom(KEY_BYTES)
+            if not self._write_new([key]):
+                return self._file_keyring()
         log.warning(
             "created a new master key in %s: BACK IT UP NOW. Without it the secrets "
             "stored by hushflow cannot be decrypted by anyone.",
@@ -127,10 +137,25 @@ class MasterKeySource:
         )
         return Keyring(key)
 
+    def _write_new(self, keys: list[bytes]) -> bool:
+        """Publish a first key file; False if another writer published one first."""
+        tmp = self._write_tmp(keys)
+        try:
+            os.link(tmp, self.path)  # atomic, and fails where the file already exists
+        except FileExistsError:
+            return False
+        finally:
+            tmp.unlink(missing_ok=True)
+        return True
+
     def write_file(self, keys: list[bytes]) -> None:
         """Atomically replace the key file (mode 0600): primary first, then older keys."""
+        os.replace(self._write_tmp(keys), self.path)
+
+    def _write_tmp(self, keys: list[bytes]) -> Path:
+        """The key file's content in a private temporary file beside it."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{FILE_NAME}.{os.getpid()}.tmp")
+        tmp = self.path.with_name(f".{FILE_NAME}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
         body = "# hushflow master keys: first line is the primary. Back this file up.\n"
         body += "".join(encode_key(k) + "\n" for k in keys)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -142,7 +167,7 @@ class MasterKeySource:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        os.replace(tmp, self.path)
+        return tmp
 
 
 def file_keys(source: MasterKeySource) -> list[bytes]:
