@@ -104,9 +104,10 @@ def modulo(a: Any, b: Any, limits: Limits) -> Any:
 
 
 def equals(a: Any, b: Any, limits: Limits | None = None) -> bool:
+    """Java ``equals`` on JSON values: numbers by value (1 == 1.0), booleans only with booleans."""
+    if a is b:
+        return True
     if is_number(a) and is_number(b):
-        if type(a) is bool or type(b) is bool:
-            return type(a) is type(b) and a == b
         return bool(a == b)
     if type(a) is bool or type(b) is bool:
         return type(a) is type(b) and a == b
