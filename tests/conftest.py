@@ -15,9 +15,16 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine
 
 from hushflow.storage.database import open_database
+
+# In CI, hypothesis replays the same examples every run (no flakes from a new
+# random draw); locally it keeps exploring. Found failures are kept as tests.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 PG_BASE = os.environ.get("HUSHFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -72,7 +79,9 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Never touch the user's ~/.hushflow or real SECRET_* variables in tests."""
     monkeypatch.setenv("HUSHFLOW_HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.delenv("HUSHFLOW_DATABASE_URL", raising=False)
