@@ -224,12 +224,20 @@ def test_foreach_over_a_json_secret_masks_values_but_tasks_can_use_them(run_flow
               - id: len
                 type: io.kestra.plugin.core.debug.Return
                 format: "{{ taskrun.value | length }} {{ taskrun.value }}"
+              - id: nested
+                type: io.kestra.plugin.core.flow.Sequential
+                tasks:
+                  - id: inner
+                    type: io.kestra.plugin.core.debug.Return
+                    format: "{{ taskrun.value | length }}"
         """,
         secrets={"LIST": json.dumps([first, second])},
     )
     assert run.execution.state == State.SUCCESS, run.messages
     values = [r.outputs["value"] for r in run.execution.task_runs if r.task_id == "len"]
     assert values == [f"{len(first)} ****", f"{len(second)} ****"]
+    inner = [r.outputs["value"] for r in run.execution.task_runs if r.task_id == "inner"]
+    assert inner == [str(len(first)), str(len(second))]
     assert_hidden(run.everything(), first)
     assert_hidden(run.everything(), second)
 

@@ -13,6 +13,7 @@ from importlib import import_module
 import click
 
 from hushflow import __version__
+from hushflow.cli.hardening import make_undumpable
 from hushflow.errors import HushflowError
 
 #: (module, attribute) of every sub-command group; each module owns its group.
@@ -48,6 +49,7 @@ _register()
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the CLI, turning our errors into exit codes."""
+    make_undumpable()
     try:
         code = cli.main(args=argv, standalone_mode=False)
     except HushflowError as exc:

@@ -237,12 +237,19 @@ class Engine:
         return self.logs.for_execution(execution_id)
 
     def close(self) -> None:
-        """Stop the executor thread (executions in flight are abandoned)."""
+        """Stop the executor thread (executions in flight are abandoned).
+
+        The engine owns the secret manager it was given: closing the engine
+        flushes and closes it (its audit records are written first).
+        """
         self._closing.set()
         self._events.put(("stop", "", None))
         self._thread.join(10)
         self._poller.join(5)
         self._pool.shutdown(wait=False, cancel_futures=True)
+        closer = getattr(self.secrets, "close", None)
+        if callable(closer):
+            closer()
 
     def _poll_commands(self, interval: float) -> None:
         """Act on commands other processes left for executions held here (kill)."""
@@ -433,7 +440,7 @@ class Engine:
         functions = self._functions(live, run)
         task = action.task
 
-        clear = live.clear_values.get((run.parent_task_run_id or "", run.iteration))
+        clear = self._clear_value(live, run)
 
         def make_context(attempt: int) -> EngineRunContext:
             cancel = threading.Event()
@@ -480,6 +487,23 @@ class Engine:
             self._events.put(("result", ex.id, result))
 
         self._pool.submit(work)
+
+    def _clear_value(self, live: _Live, run: TaskRun) -> str | None:
+        """The unmasked iteration value a run inherits, when it came from a secret.
+
+        The nearest run (itself or an ancestor) created by a loop decides, so a
+        task inside a Sequential inside a ForEach sees the same value as its parent.
+        """
+        if not live.clear_values:
+            return None
+        current: TaskRun | None = run
+        while current is not None:
+            if current.iteration is not None:
+                key = (current.parent_task_run_id or "", current.iteration)
+                return live.clear_values.get(key)
+            parent_id = current.parent_task_run_id
+            current = live.execution.task_run(parent_id) if parent_id else None
+        return None
 
     def release_slot(self) -> None:
         """Give a worker slot back while a task waits on something else (a subflow)."""
