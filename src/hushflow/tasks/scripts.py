@@ -232,7 +232,7 @@ class ShellScript(_ScriptTask):
 
     def main_commands(self, ctx: RunContext, workdir: Path) -> list[str]:
         path = _private_file(workdir, "script.sh", _text(self.render(ctx, workdir, self.script)))
-        return [f"/bin/sh {shlex.quote(str(path))}"]
+        return [f"exec /bin/sh {shlex.quote(str(path))}"]  # exec: one process fewer
 
 
 class _PythonTask(_ScriptTask):
@@ -292,7 +292,7 @@ class PythonScript(_PythonTask):
 
     def main_commands(self, ctx: RunContext, workdir: Path) -> list[str]:
         path = _private_file(workdir, "main.py", _text(self.render(ctx, workdir, self.script)))
-        return [f"{shlex.quote(sys.executable)} {shlex.quote(str(path))}"]
+        return [f"exec {shlex.quote(sys.executable)} {shlex.quote(str(path))}"]  # one process fewer
 
 
 SCRIPT_TASKS = (ShellCommands, ShellScript, PythonCommands, PythonScript)
