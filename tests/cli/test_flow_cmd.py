@@ -150,3 +150,37 @@ def test_a_bad_schedule_is_refused_at_validate_time_with_its_location(
     assert result.returncode == 2
     assert result.stderr.startswith(f"{flow}:6:")
     assert "every" in result.stderr
+
+
+def test_execution_kill_stops_a_run_in_another_process(home: Path, tmp_path: Path) -> None:
+    import time
+
+    flow = write(
+        tmp_path,
+        "k.yml",
+        "id: k\nnamespace: t\ntasks:\n  - {id: nap, type: io.kestra.plugin.core.flow.Sleep, duration: PT60S}\n",
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SECRET_", "HUSHFLOW_"))}
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "hushflow", "flow", "run", str(flow)],
+        env={**base, "HUSHFLOW_HOME": str(home)}, cwd=REPO,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        execution_id = ""
+        deadline = time.monotonic() + 60
+        while not execution_id and time.monotonic() < deadline:
+            listed = hushflow("execution", "list", "-o", "json", home=home)
+            running = [e for e in json.loads(listed.stdout or "[]") if e["state"] == "RUNNING"]
+            execution_id = running[0]["id"] if running else ""
+            time.sleep(0.2)
+        assert execution_id, "the run never showed up as RUNNING"
+        killed = hushflow("execution", "kill", execution_id, home=home)
+        assert killed.returncode == 0, killed.stderr
+        assert f"{execution_id}: KILLED" in killed.stdout
+        assert runner.wait(timeout=30) == 1
+    finally:
+        runner.kill()
+        runner.communicate()
+    again = hushflow("execution", "kill", execution_id, home=home)
+    assert again.returncode == 2 and "already ended: KILLED" in again.stderr
