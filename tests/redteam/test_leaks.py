@@ -1,0 +1,362 @@
+"""Red-team findings: paths by which a planted secret (or a >= 6-character
+piece or transform of it) reaches stored or printed data in clear.
+
+Each test is a strict xfail: it documents a real leak and turns red the day
+the leak is fixed (then drop the marker).
+"""
+
+from __future__ import annotations
+
+import pytest
+from tests.engine.conftest import Runner
+
+pytestmark = pytest.mark.usefixtures("db_url")
+
+
+def _pieces(value: str, size: int = 6) -> list[str]:
+    return [value[i : i + size] for i in range(len(value) - size + 1)]
+
+
+def assert_no_piece(text: str, value: str) -> None:
+    """Neither the value, nor its reverse/upper form, nor any 6-char piece of it."""
+    for form in [value, value[::-1], value.upper(), *_pieces(value)]:
+        assert form not in text, f"a piece of the secret leaked: {form!r}"
+
+
+# -- 1. a float computed from a secret, stored as a JSON number ---------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="structured masking compares repr(float) (123456789.0) with the registered "
+    "Java text (1.23456789E8): a tainted float output is stored in clear",
+)
+def test_float_from_secret_in_task_output(run_flow: Runner) -> None:
+    secret = "1234567890"
+    run = run_flow(
+        """
+        id: float_out
+        namespace: rt
+        tasks:
+          - id: a
+            type: io.kestra.plugin.core.output.OutputValues
+            values:
+              n: "{{ secret('ACCT') | number / 10.0 }}"
+        """,
+        secrets={"ACCT": secret},
+    )
+    assert_no_piece(run.everything(), secret)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="flow output of type STRING converts a tainted float with Python str() "
+    "(123456789.0), a form the masker never registered",
+)
+def test_float_from_secret_in_string_flow_output(run_flow: Runner) -> None:
+    secret = "1234567890"
+    run = run_flow(
+        """
+        id: float_flow_out
+        namespace: rt
+        tasks:
+          - id: a
+            type: io.kestra.plugin.core.log.Log
+            message: hi
+        outputs:
+          - id: o
+            type: STRING
+            value: "{{ secret('ACCT') | number / 10.0 }}"
+        """,
+        secrets={"ACCT": secret},
+    )
+    assert_no_piece(run.everything(), secret)
+
+
+# -- 2. fragments shorter than the masker's min_length --------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="one-character fragments are refused by the masker (min_length=4); "
+    "printed one by one in reverse they rebuild the reversed secret in clear",
+)
+def test_reversed_characters_loop(run_flow: Runner) -> None:
+    secret = "tok-9f8e7d6c5b4a"
+    run = run_flow(
+        """
+        id: rev_loop
+        namespace: rt
+        tasks:
+          - id: l
+            type: io.kestra.plugin.core.log.Log
+            message: "{% for c in secret('TOKEN') | split('') | reverse %}{{ c }}{% endfor %}"
+        """,
+        secrets={"TOKEN": secret},
+    )
+    assert secret[::-1] not in run.everything()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="fragments of 3 characters are each refused by the masker; printed with a "
+    "separator the whole secret reads in clear",
+)
+def test_short_substrings_with_separators(run_flow: Runner) -> None:
+    secret = "tok-9f8e7d6c5b4a"
+    run = run_flow(
+        """
+        id: short_pieces
+        namespace: rt
+        tasks:
+          - id: l
+            type: io.kestra.plugin.core.log.Log
+            message: "{% for c in secret('TOKEN') | split('') %}{{ c }} {% endfor %}"
+        """,
+        secrets={"TOKEN": secret},
+    )
+    spaced = " ".join(secret)
+    assert spaced not in "\n".join(run.messages)
+
+
+# -- 3. a SECRET input shorter than 4 characters ----------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="README: a secret shorter than 4 characters is refused; a SECRET input of "
+    "3 characters is accepted and stored/logged/output in clear",
+)
+def test_short_secret_input_is_refused_not_shown(run_flow: Runner) -> None:
+    value = "q7x"
+    try:
+        run = run_flow(
+            """
+            id: short_input
+            namespace: rt
+            inputs:
+              - id: pin
+                type: SECRET
+            tasks:
+              - id: r
+                type: io.kestra.plugin.core.debug.Return
+                format: "pin={{ inputs.pin }}"
+            """,
+            inputs={"pin": value},
+        )
+    except Exception:
+        return  # refused: what the README promises
+    assert f"pin={value}" not in run.everything()
+
+
+# -- 4. Subflow: labels and inputs -------------------------------------------------
+
+CHILD = """
+id: child
+namespace: rt
+inputs:
+  - id: x
+    type: STRING
+tasks:
+  - id: l
+    type: io.kestra.plugin.core.log.Log
+    message: "child {{ inputs.x | upper }}"
+outputs:
+  - id: o
+    type: STRING
+    value: "{{ inputs.x | reverse }}"
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Subflow labels rendered from a secret are stored on the child execution "
+    "unmasked (submit never masks labels)",
+)
+def test_subflow_labels_from_secret(run_flow: Runner) -> None:
+    secret = "tok-9f8e7d6c5b4a"
+    run = run_flow(
+        """
+        id: parent
+        namespace: rt
+        tasks:
+          - id: s
+            type: io.kestra.plugin.core.flow.Subflow
+            namespace: rt
+            flowId: child
+            inputs:
+              x: plain
+            labels:
+              team: "{{ secret('TOKEN') }}"
+        """,
+        secrets={"TOKEN": secret},
+        deploy=[CHILD],
+    )
+    child_id = run.execution.task_runs[0].outputs["executionId"]
+    child = run.engine.executions.get(child_id)
+    assert secret not in child.model_dump_json()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a secret passed to a subflow's STRING input arrives untainted: the child's "
+    "'inputs.x | upper' and '| reverse' reach its logs and outputs (and the parent's) in clear",
+)
+def test_subflow_string_input_loses_taint(run_flow: Runner) -> None:
+    secret = "tok-9f8e7d6c5b4a"
+    run = run_flow(
+        """
+        id: parent
+        namespace: rt
+        tasks:
+          - id: s
+            type: io.kestra.plugin.core.flow.Subflow
+            namespace: rt
+            flowId: child
+            inputs:
+              x: "{{ secret('TOKEN') }}"
+        """,
+        secrets={"TOKEN": secret},
+        deploy=[CHILD],
+    )
+    child_id = run.execution.task_runs[0].outputs["executionId"]
+    child = run.engine.executions.get(child_id)
+    child_logs = "\n".join(e.message for e in run.engine.logs.for_execution(child_id))
+    text = run.everything() + child.model_dump_json() + child_logs
+    assert secret.upper() not in text
+    assert secret[::-1] not in text
+
+
+# -- 5. error messages ----------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="secret() with a secret-derived key raises SecretNotFound quoting the key; "
+    "runtime.invoke re-raises HushflowError without checking taint",
+)
+def test_secret_function_error_quotes_tainted_key(run_flow: Runner) -> None:
+    secret = "tok-9f8e7d6c5b4a"
+    run = run_flow(
+        """
+        id: nested_secret
+        namespace: rt
+        tasks:
+          - id: l
+            type: io.kestra.plugin.core.log.Log
+            message: "{{ secret(secret('TOKEN') | reverse) }}"
+        """,
+        secrets={"TOKEN": secret},
+    )
+    assert secret[::-1] not in run.everything()
+
+
+LONG = "jwt-" + "a1b2c3d4e5f6g7h8" * 20  # 324 characters, like a JWT or a PEM line
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="int() quotes its input truncated to 200 characters (%.200R); the truncated "
+    "secret is not a registered form, so 'Failed to render output' shows it",
+)
+def test_long_secret_into_int_flow_output(run_flow: Runner) -> None:
+    run = run_flow(
+        """
+        id: int_out
+        namespace: rt
+        tasks:
+          - id: l
+            type: io.kestra.plugin.core.log.Log
+            message: hi
+        outputs:
+          - id: o
+            type: INT
+            value: "{{ secret('JWT') }}"
+        """,
+        secrets={"JWT": LONG},
+    )
+    assert LONG[:40] not in run.everything()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a subflow's invalid-input error quotes the value cut to 197 characters "
+    "(inputs._short) and int()'s 200-character repr: a long secret shows in clear",
+)
+def test_long_secret_into_subflow_int_input(run_flow: Runner) -> None:
+    child = """
+    id: int_child
+    namespace: rt
+    inputs:
+      - id: n
+        type: INT
+    tasks:
+      - id: l
+        type: io.kestra.plugin.core.log.Log
+        message: hi
+    """
+    run = run_flow(
+        """
+        id: parent_int
+        namespace: rt
+        tasks:
+          - id: s
+            type: io.kestra.plugin.core.flow.Subflow
+            namespace: rt
+            flowId: int_child
+            inputs:
+              n: "{{ secret('JWT') }}"
+        """,
+        secrets={"JWT": LONG},
+        deploy=[child],
+    )
+    assert LONG[:40] not in run.everything()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a DATETIME flow output replaces 'Z' with '+00:00' before parsing and the "
+    "error quotes the rewritten text, which no registered form matches",
+)
+def test_datetime_output_error_quotes_rewritten_secret(run_flow: Runner) -> None:
+    secret = "tokZ-9f8e7d6c5b4a"
+    run = run_flow(
+        """
+        id: dt_out
+        namespace: rt
+        tasks:
+          - id: l
+            type: io.kestra.plugin.core.log.Log
+            message: hi
+        outputs:
+          - id: o
+            type: DATETIME
+            value: "{{ secret('TOKEN') }}"
+        """,
+        secrets={"TOKEN": secret},
+    )
+    assert_no_piece(run.everything(), secret)
+
+
+# -- 6. HTTP: the URL as httpx re-encodes it ---------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="httpx percent-encodes a space but keeps '@' and ':' in a query; that mixed "
+    "form is none of the registered URL encodings, and the error message quotes it",
+)
+def test_http_error_quotes_reencoded_url(run_flow: Runner) -> None:
+    secret = "tok 9f8e@7d6c:5b4a"
+    run = run_flow(
+        """
+        id: http_url
+        namespace: rt
+        tasks:
+          - id: r
+            type: io.kestra.plugin.core.http.Request
+            uri: "http://127.0.0.1:9/x?token={{ secret('TOKEN') }}"
+        """,
+        secrets={"TOKEN": secret},
+    )
+    assert "9f8e@7d6c:5b4a" not in run.everything()
