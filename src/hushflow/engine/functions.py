@@ -15,13 +15,14 @@ from hushflow.errors import ExpressionError, SecretError, SecretNotFound
 from hushflow.models.execution import TaskRun
 
 if TYPE_CHECKING:
-    from hushflow.engine.runner import Engine, _Live
+    from hushflow.engine.live import Live
+    from hushflow.engine.runner import Engine
 
 
 class FunctionTable(dict[str, Any]):
     """Caller-provided expression functions for one task run of one execution."""
 
-    def __init__(self, engine: Engine, live: _Live, run: TaskRun | None) -> None:
+    def __init__(self, engine: Engine, live: Live, run: TaskRun | None) -> None:
         super().__init__()
         self._engine = engine
         self._live = live

@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine as Database
@@ -28,6 +27,7 @@ from hushflow.engine.files import store_input_file
 from hushflow.engine.flow_outputs import render_outputs
 from hushflow.engine.functions import FunctionTable
 from hushflow.engine.inputs import resolve_inputs
+from hushflow.engine.live import Live
 from hushflow.engine.restart import plan_restart
 from hushflow.engine.sealed_inputs import open_inputs, seal_inputs
 from hushflow.engine.variables import execution_variables, task_variables
@@ -39,6 +39,7 @@ from hushflow.models.execution import Execution, LogEntry, TaskRun
 from hushflow.models.flow import Flow, Input
 from hushflow.models.flow_source import parse_flow
 from hushflow.models.state import State
+from hushflow.models.task import TaskSpec
 from hushflow.secrets.master_key import MasterKeySource
 from hushflow.storage.repository import ExecutionRepository, FlowRepository, LogRepository
 
@@ -46,33 +47,6 @@ LogListener = Callable[[LogEntry], None]
 
 #: How many queued events the executor applies before it writes them all down.
 MAX_BATCH = 512
-
-
-@dataclass
-class _Live:
-    """An execution in flight, as the executor thread holds it."""
-
-    flow: Flow
-    execution: Execution
-    masker: Masker
-    inputs: dict[str, Any]
-    #: Set when the execution is killed; each attempt has its own event too
-    #: (a timeout cancels one attempt, not the execution), set on kill.
-    cancelled: threading.Event = field(default_factory=threading.Event)
-    attempt_events: set[threading.Event] = field(default_factory=set)
-    done: threading.Event = field(default_factory=threading.Event)
-    logs: list[LogEntry] = field(default_factory=list)
-    pending_logs: list[LogEntry] = field(default_factory=list)
-    changed: dict[str, TaskRun] = field(default_factory=dict)
-    #: Iteration values that contain secret text, by (flowable run id, iteration):
-    #: stored masked, handed to the children in clear (and tainted).
-    clear_values: dict[tuple[str, int | None], str] = field(default_factory=dict)
-    active: int = 0
-    killing: bool = False
-    finished: bool = False
-    #: Paused task runs, each waiting on its event until resumed.
-    paused: dict[str, threading.Event] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class Engine:
@@ -97,7 +71,7 @@ class Engine:
         self.on_log = on_log
         self.globals = dict(globals_ or {})
         self._events: queue.Queue[tuple[str, str, Any]] = queue.Queue()
-        self._live: dict[str, _Live] = {}
+        self._live: dict[str, Live] = {}
         #: Ids of the task runs of executions in flight that are in the database.
         self._stored_runs: set[str] = set()
         self._slots = threading.BoundedSemaphore(workers)
@@ -154,7 +128,7 @@ class Engine:
             execution.sealed_inputs = seal_inputs(self.keys, execution.id, clear)
         for input_id in secret_ids:
             typed[input_id] = taint(typed[input_id])
-        live = _Live(flow, execution, masker, typed)
+        live = Live(flow, execution, masker, typed)
         self.executions.create(execution)
         self._live[execution.id] = live
         self._events.put(("start", execution.id, None))
@@ -180,7 +154,7 @@ class Engine:
         execution.set_state(State.RESTARTED)
         self.executions.delete_task_runs(plan.drop)
         self.executions.save(execution, plan.reopen)
-        live = _Live(flow, execution, masker, inputs)
+        live = Live(flow, execution, masker, inputs)
         self._stored_runs.update(r.id for r in execution.task_runs)
         self._live[execution.id] = live
         self._events.put(("start", execution.id, None))
@@ -199,7 +173,7 @@ class Engine:
             raise NotFound(f"execution '{execution_id}' is not running in this process")
         self._events.put(("resume", execution_id, None))
 
-    def pause_run(self, live: _Live, task_run_id: str, seconds: float | None) -> bool:
+    def pause_run(self, live: Live, task_run_id: str, seconds: float | None) -> bool:
         """Block a task run until resumed (True) or ``seconds`` pass (False); frees its slot."""
         event = threading.Event()
         live.paused[task_run_id] = event
@@ -275,7 +249,7 @@ class Engine:
                     batch.append(self._events.get_nowait())
                 except queue.Empty:
                     break
-            touched: dict[str, _Live] = {}
+            touched: dict[str, Live] = {}
             stop = False
             for kind, execution_id, payload in batch:
                 if kind == "stop":
@@ -298,7 +272,7 @@ class Engine:
             if stop:
                 return
 
-    def _handle(self, live: _Live, kind: str, payload: Any) -> None:
+    def _handle(self, live: Live, kind: str, payload: Any) -> None:
         if kind == "start":
             live.execution.set_state(State.RUNNING)
         elif kind == "result":
@@ -317,7 +291,7 @@ class Engine:
                 event.set()
         self._advance(live)
 
-    def _pause_state(self, live: _Live, task_run_id: str, paused: bool) -> None:
+    def _pause_state(self, live: Live, task_run_id: str, paused: bool) -> None:
         run = live.execution.task_run(task_run_id)
         if run.state.terminal:
             return
@@ -333,7 +307,7 @@ class Engine:
         ):
             ex.set_state(State.RUNNING)
 
-    def _apply(self, live: _Live, result: WorkResult) -> None:
+    def _apply(self, live: Live, result: WorkResult) -> None:
         live.active -= 1
         run = live.execution.task_run(result.task_run_id)
         run.attempts = result.attempts or run.attempts
@@ -345,7 +319,7 @@ class Engine:
         live.changed[run.id] = run
 
     def _mask_plan(
-        self, live: _Live, run_id: str, plan: dict[str, Any] | None
+        self, live: Live, run_id: str, plan: dict[str, Any] | None
     ) -> dict[str, Any] | None:
         """Keep secret iteration values out of the stored plan (and task runs)."""
         if plan is None:
@@ -359,7 +333,7 @@ class Engine:
                     branch["value"] = masked
         return plan
 
-    def _advance(self, live: _Live) -> None:
+    def _advance(self, live: Live) -> None:
         ex = live.execution
         while not ex.state.terminal:
             if live.killing:
@@ -378,7 +352,7 @@ class Engine:
                 elif isinstance(action, EndExecution):
                     self._finish(live, action.state)
 
-    def _finish_kill(self, live: _Live) -> None:
+    def _finish_kill(self, live: Live) -> None:
         if live.active:
             return
         for run in live.execution.task_runs:
@@ -388,7 +362,7 @@ class Engine:
         live.execution.set_state(State.KILLED)
         live.finished = True
 
-    def _finish(self, live: _Live, state: State) -> None:
+    def _finish(self, live: Live, state: State) -> None:
         ex = live.execution
         if state in (State.SUCCESS, State.WARNING) and live.flow.outputs:
             variables = execution_variables(live.flow, ex, live.inputs, self.globals)
@@ -402,14 +376,14 @@ class Engine:
         ex.set_state(state)
         live.finished = True
 
-    def _crash(self, live: _Live, exc: Exception) -> None:
+    def _crash(self, live: Live, exc: Exception) -> None:
         self._engine_log(live, "ERROR", f"internal error: {type(exc).__name__}: {exc}")
         live.cancelled.set()
         if not live.execution.state.terminal:
             live.execution.set_state(State.FAILED)
         live.finished = True
 
-    def _persist(self, lives: list[_Live]) -> None:
+    def _persist(self, lives: list[Live]) -> None:
         """Write the changed executions, task runs and logs in one transaction."""
         if not lives:
             return
@@ -425,21 +399,45 @@ class Engine:
 
     # -- dispatching to workers -------------------------------------------
 
-    def _functions(self, live: _Live, run: TaskRun | None = None) -> FunctionTable:
+    def _functions(self, live: Live, run: TaskRun | None = None) -> FunctionTable:
         return FunctionTable(self, live, run)
 
-    def _dispatch(self, live: _Live, action: CreateTaskRun) -> None:
-        ex = live.execution
-        run = action.task_run
-        ex.task_runs.append(run)
-        if not action.task.flowable:
+    def _dispatch(self, live: Live, action: CreateTaskRun) -> None:
+        """Add the task run to the execution and hand it to a worker."""
+        run, task = action.task_run, action.task
+        live.execution.task_runs.append(run)
+        if not task.flowable:
             run.set_state(State.RUNNING)
         live.changed[run.id] = run
         live.active += 1
+        make_context = self._context_factory(live, run, task)
+        # The first context is built here, in the executor thread, so the
+        # variables snapshot is taken before any other change to the execution.
+        first = make_context(0)
+
+        def work() -> None:
+            with self._slots:
+                try:
+                    result = run_task(
+                        task,
+                        run.id,
+                        action.retry,
+                        lambda a: first if a == 0 else make_context(a),
+                        live.masker,
+                    )
+                except Exception as exc:  # the worker must always report back
+                    result = WorkResult(run.id, State.FAILED, error=live.masker.mask(str(exc)))
+            self._events.put(("result", live.execution.id, result))
+
+        self._pool.submit(work)
+
+    def _context_factory(
+        self, live: Live, run: TaskRun, task: TaskSpec
+    ) -> Callable[[int], EngineRunContext]:
+        """Builds the context of each attempt of ``run`` (its own cancel event each time)."""
+        ex = live.execution
         base = execution_variables(live.flow, ex, live.inputs, self.globals)
         functions = self._functions(live, run)
-        task = action.task
-
         clear = self._clear_value(live, run)
 
         def make_context(attempt: int) -> EngineRunContext:
@@ -468,27 +466,9 @@ class Engine:
                 on_cleanup=live.attempt_events.discard,
             )
 
-        # The first context is built here, in the executor thread, so the
-        # variables snapshot is taken before any other change to the execution.
-        first = make_context(0)
+        return make_context
 
-        def work() -> None:
-            with self._slots:
-                try:
-                    result = run_task(
-                        task,
-                        run.id,
-                        action.retry,
-                        lambda a: first if a == 0 else make_context(a),
-                        live.masker,
-                    )
-                except Exception as exc:  # the worker must always report back
-                    result = WorkResult(run.id, State.FAILED, error=live.masker.mask(str(exc)))
-            self._events.put(("result", ex.id, result))
-
-        self._pool.submit(work)
-
-    def _clear_value(self, live: _Live, run: TaskRun) -> str | None:
+    def _clear_value(self, live: Live, run: TaskRun) -> str | None:
         """The unmasked iteration value a run inherits, when it came from a secret.
 
         The nearest run (itself or an ancestor) created by a loop decides, so a
@@ -517,7 +497,7 @@ class Engine:
 
     def _task_log(
         self,
-        live: _Live,
+        live: Live,
         task_id: str,
         level: str,
         message: str,
@@ -534,13 +514,13 @@ class Engine:
         )
         self._record(live, entry)
 
-    def _engine_log(self, live: _Live, level: str, message: str) -> None:
+    def _engine_log(self, live: Live, level: str, message: str) -> None:
         entry = LogEntry(
             execution_id=live.execution.id, level=level, message=live.masker.mask(message)
         )
         self._record(live, entry)
 
-    def _record(self, live: _Live, entry: LogEntry) -> None:
+    def _record(self, live: Live, entry: LogEntry) -> None:
         with live.lock:
             live.logs.append(entry)
             live.pending_logs.append(entry)
@@ -554,6 +534,6 @@ class Engine:
         stored = self.flows.get(namespace, flow_id)
         return parse_flow(stored.source, f"{namespace}.{flow_id}"), stored.revision
 
-    def live(self, execution_id: str) -> _Live | None:
+    def live(self, execution_id: str) -> Live | None:
         """The in-flight state of an execution (for subflows and the API)."""
         return self._live.get(execution_id)

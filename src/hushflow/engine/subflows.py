@@ -14,7 +14,8 @@ from hushflow.engine.variables import execution_variables
 from hushflow.expressions import render_data
 
 if TYPE_CHECKING:
-    from hushflow.engine.runner import Engine, _Live
+    from hushflow.engine.live import Live
+    from hushflow.engine.runner import Engine
     from hushflow.models.execution import Execution
 
 CORRELATION = "system.correlationId"
@@ -23,7 +24,7 @@ CORRELATION = "system.correlationId"
 class SubflowLauncher:
     """Callable handed to a task's context as ``run_subflow``."""
 
-    def __init__(self, engine: Engine, live: _Live, task_id: str) -> None:
+    def __init__(self, engine: Engine, live: Live, task_id: str) -> None:
         self._engine = engine
         self._live = live
         self._task_id = task_id
