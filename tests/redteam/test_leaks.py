@@ -464,3 +464,50 @@ def test_secret_derived_key_in_audit_rows(run_flow: Runner, database) -> None:  
         rows = conn.execute(text("SELECT * FROM secret_audit")).fetchall()
     dump = "\n".join(str(row) for row in rows)
     assert which.upper() not in dump and which not in dump
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a map key computed from a secret is not registered: tainted_leaves and the "
+    "masker's JSON leaves walk map values only, so the key is stored in clear",
+)
+def test_secret_derived_map_key_in_output(run_flow: Runner) -> None:
+    secret = "tok-9f8e7d6c5b4a"
+    run = run_flow(
+        """
+        id: tainted_key
+        namespace: rt
+        tasks:
+          - id: a
+            type: io.kestra.plugin.core.output.OutputValues
+            values:
+              m: "{{ {secret('TOKEN') | reverse: 1} }}"
+        """,
+        secrets={"TOKEN": secret},
+    )
+    assert secret[::-1] not in run.everything()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a typed flow output (INT) converts the rendered secret after its forms were "
+    "registered; '000482913775' becomes 482913775, which nothing masks",
+)
+def test_int_flow_output_of_secret_with_leading_zeros(run_flow: Runner) -> None:
+    secret = "000482913775"
+    run = run_flow(
+        """
+        id: int_zeros
+        namespace: rt
+        tasks:
+          - id: l
+            type: io.kestra.plugin.core.log.Log
+            message: hi
+        outputs:
+          - id: o
+            type: INT
+            value: "{{ secret('ACCT') }}"
+        """,
+        secrets={"ACCT": secret},
+    )
+    assert "482913775" not in run.everything()
