@@ -511,3 +511,28 @@ def test_int_flow_output_of_secret_with_leading_zeros(run_flow: Runner) -> None:
         secrets={"ACCT": secret},
     )
     assert "482913775" not in run.everything()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="hex is a registered encoding, but only unwrapped: `xxd -p` prints the whole "
+    "secret in hex cut into 60-character lines, none of which is a registered form",
+)
+def test_script_hex_dump_of_whole_secret(run_flow: Runner) -> None:
+    secret = "tok-" + "9f8e7d6c5b4a3210" * 3  # 52 bytes: two lines of `xxd -p`
+    run = run_flow(
+        """
+        id: xxd
+        namespace: rt
+        tasks:
+          - id: s
+            type: io.kestra.plugin.scripts.shell.Commands
+            env:
+              T: "{{ secret('TOKEN') }}"
+            commands:
+              - printf '%s' "$T" | xxd -p
+        """,
+        secrets={"TOKEN": secret},
+    )
+    hexed = secret.encode().hex()
+    assert hexed[:60] not in "\n".join(run.messages)
