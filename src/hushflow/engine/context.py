@@ -20,6 +20,7 @@ from hushflow.expressions import render_data, truthy
 from hushflow.masking import Masker, MaskStream
 from hushflow.models.levels import passes
 from hushflow.models.task import TaskSpec
+from hushflow.tasks.context import as_text
 
 LogSink = Callable[[str, str, str | None, int], None]
 
@@ -75,7 +76,7 @@ class EngineRunContext:
             return ""
         if not isinstance(template, str):
             rendered = self.render(template)
-            return _as_text(rendered)
+            return as_text(rendered)
         result = render_typed(template, self._variables, functions=self._functions)
         for fragment in result.tainted:
             self._masker.add(fragment)
@@ -138,15 +139,3 @@ class EngineRunContext:
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
-
-
-def _as_text(value: Any) -> str:
-    import json
-
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return str(value)

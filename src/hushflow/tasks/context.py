@@ -7,6 +7,7 @@ it hands back goes through the execution's masker in the engine.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,17 @@ from hushflow.models.task import FlowableSpec, TaskSpec
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+
+def as_text(value: Any) -> str:
+    """A rendered value as Kestra prints it: None is '', booleans lower-case, data compact JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return str(value)
 
 
 class TextStream(Protocol):

@@ -22,7 +22,7 @@ from pydantic import Field, field_validator
 
 from hushflow.models.duration import parse_duration
 from hushflow.models.task import Spec
-from hushflow.tasks.context import RunContext, Runnable, TaskFailed
+from hushflow.tasks.context import RunContext, Runnable, TaskFailed, as_text
 
 #: Header names whose values are credentials (compared lower-case).
 CREDENTIAL_HEADERS = frozenset(
@@ -208,12 +208,12 @@ class Request(Runnable):
             form = ctx.render(self.form_data) or {}
             if content_type.lower().startswith("multipart/form-data"):
                 return {"files": _multipart(form)}
-            return {"data": {str(k): _text(v) for k, v in form.items()}}
+            return {"data": {str(k): as_text(v) for k, v in form.items()}}
         if self.body is None:
             return {}
         if not has_type:
             headers.append(("Content-Type", content_type))
-        return {"content": _text(ctx.render(self.body)).encode()}
+        return {"content": as_text(ctx.render(self.body)).encode()}
 
     def _send(self, client: httpx.Client, request: httpx.Request) -> Reply:
         limit = self._opts.max_content_length or DEFAULT_MAX_CONTENT
@@ -285,22 +285,14 @@ def _decode(data: bytes, charset: str | None) -> str | None:
         return data.decode("utf-8", errors="replace")
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict | list | bool):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
 def _multipart(form: dict[str, Any]) -> list[tuple[str, tuple[str | None, bytes]]]:
     parts: list[tuple[str, tuple[str | None, bytes]]] = []
     for name, value in form.items():
         if isinstance(value, dict) and "content" in value:
             filename = str(value.get("name") or name)
-            parts.append((str(name), (filename, _text(value["content"]).encode())))
+            parts.append((str(name), (filename, as_text(value["content"]).encode())))
         else:
-            parts.append((str(name), (None, _text(value).encode())))
+            parts.append((str(name), (None, as_text(value).encode())))
     return parts
 
 

@@ -30,7 +30,7 @@ from pydantic import Field, field_validator
 
 from hushflow.models.state import State
 from hushflow.tasks import kestra_shim
-from hushflow.tasks.context import RunContext, Runnable, TaskFailed, TaskResult
+from hushflow.tasks.context import RunContext, Runnable, TaskFailed, TaskResult, as_text
 from hushflow.tasks.process import run_process
 from hushflow.tasks.process_env import INTERNAL, child_environment
 from hushflow.tasks.script_files import collect_output_files, storage_folder, write_input_files
@@ -60,10 +60,10 @@ def _as_list(value: Any) -> list[str]:
             parsed = json.loads(value)
         except ValueError:
             return [value]
-        return [_text(v) for v in parsed] if isinstance(parsed, list) else [value]
+        return [as_text(v) for v in parsed] if isinstance(parsed, list) else [value]
     if isinstance(value, list):
-        return [_text(v) for v in value]
-    return [_text(value)]
+        return [as_text(v) for v in value]
+    return [as_text(value)]
 
 
 def _as_map(value: Any, what: str) -> dict[str, Any]:
@@ -95,16 +95,6 @@ def with_folders(value: Any, folders: dict[str, str]) -> Any:
     return value
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return str(value)
-
-
 class _ScriptTask(Runnable):
     """What every script task has: files, environment, the shell around the commands."""
 
@@ -128,7 +118,7 @@ class _ScriptTask(Runnable):
         self._note_ignored(ctx)
         workdir = ctx.workdir()
         files = _as_map(self.render(ctx, workdir, self.input_files), "inputFiles")
-        write_input_files(workdir, {name: _text(v) for name, v in files.items()})
+        write_input_files(workdir, {name: as_text(v) for name, v in files.items()})
         argv = self._argv(workdir, self._body(ctx, workdir))
         path, extra = self._path(workdir), self.extra_env(workdir)
         env = child_environment(workdir, self._env(ctx, workdir), path=path, extra=extra)
@@ -177,7 +167,7 @@ class _ScriptTask(Runnable):
 
     def _env(self, ctx: RunContext, workdir: Path) -> dict[str, str]:
         rendered = _as_map(self.render(ctx, workdir, self.env), "env")
-        return {str(k): _text(v) for k, v in rendered.items()}
+        return {str(k): as_text(v) for k, v in rendered.items()}
 
     def _flag(self, ctx: RunContext, value: bool | str) -> bool:
         return value if isinstance(value, bool) else ctx.truthy(ctx.render(value))
@@ -231,7 +221,7 @@ class ShellScript(_ScriptTask):
     script: str = Field(min_length=1)
 
     def main_commands(self, ctx: RunContext, workdir: Path) -> list[str]:
-        path = _private_file(workdir, "script.sh", _text(self.render(ctx, workdir, self.script)))
+        path = _private_file(workdir, "script.sh", as_text(self.render(ctx, workdir, self.script)))
         return [f"exec /bin/sh {shlex.quote(str(path))}"]  # exec: one process fewer
 
 
@@ -291,7 +281,7 @@ class PythonScript(_PythonTask):
     script: str = Field(min_length=1)
 
     def main_commands(self, ctx: RunContext, workdir: Path) -> list[str]:
-        path = _private_file(workdir, "main.py", _text(self.render(ctx, workdir, self.script)))
+        path = _private_file(workdir, "main.py", as_text(self.render(ctx, workdir, self.script)))
         return [f"exec {shlex.quote(sys.executable)} {shlex.quote(str(path))}"]  # one process fewer
 
 
