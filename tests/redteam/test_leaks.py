@@ -591,3 +591,28 @@ def test_output_file_name_from_secret_on_disk(run_flow: Runner) -> None:
     home = Path(os.environ["HUSHFLOW_HOME"])
     names = [str(p) for p in home.rglob("*")]
     assert not any(secret in name for name in names)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a YAML-typed flow output parses a YAML secret after rendering; its leaves are "
+    "never registered (only JSON secrets get per-leaf masking), so they are stored in clear",
+)
+def test_yaml_flow_output_of_yaml_secret(run_flow: Runner) -> None:
+    secret = "db: {host: x, pass: hunter2-9f8e7d6c}"
+    run = run_flow(
+        """
+        id: yaml_out
+        namespace: rt
+        tasks:
+          - id: l
+            type: io.kestra.plugin.core.log.Log
+            message: hi
+        outputs:
+          - id: o
+            type: YAML
+            value: "{{ secret('CFG') }}"
+        """,
+        secrets={"CFG": secret},
+    )
+    assert "hunter2-9f8e7d6c" not in run.everything()
