@@ -235,7 +235,8 @@ def test_foreach_over_a_json_secret_masks_values_but_tasks_can_use_them(run_flow
     )
     assert run.execution.state == State.SUCCESS, run.messages
     values = [r.outputs["value"] for r in run.execution.task_runs if r.task_id == "len"]
-    assert values == [f"{len(first)} ****", f"{len(second)} ****"]
+    # "<length> <value>": the length is too short to mask alone, so the whole render is masked.
+    assert values == ["****", "****"]
     inner = [r.outputs["value"] for r in run.execution.task_runs if r.task_id == "inner"]
     assert inner == [str(len(first)), str(len(second))]
     assert_hidden(run.everything(), first)

@@ -1,8 +1,8 @@
 """Red-team findings: paths by which a planted secret (or a >= 6-character
-piece or transform of it) reaches stored or printed data in clear.
+piece or transform of it) once reached stored or printed data in clear.
 
-Each test is a strict xfail: it documents a real leak and turns red the day
-the leak is fixed (then drop the marker).
+Each test reproduces a leak found by an adversarial review and now fixed;
+they stay as regression tests.
 """
 
 from __future__ import annotations
@@ -26,11 +26,6 @@ def assert_no_piece(text: str, value: str) -> None:
 # -- 1. a float computed from a secret, stored as a JSON number ---------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="structured masking compares repr(float) (123456789.0) with the registered "
-    "Java text (1.23456789E8): a tainted float output is stored in clear",
-)
 def test_float_from_secret_in_task_output(run_flow: Runner) -> None:
     secret = "1234567890"
     run = run_flow(
@@ -48,11 +43,6 @@ def test_float_from_secret_in_task_output(run_flow: Runner) -> None:
     assert_no_piece(run.everything(), secret)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="flow output of type STRING converts a tainted float with Python str() "
-    "(123456789.0), a form the masker never registered",
-)
 def test_float_from_secret_in_string_flow_output(run_flow: Runner) -> None:
     secret = "1234567890"
     run = run_flow(
@@ -76,11 +66,6 @@ def test_float_from_secret_in_string_flow_output(run_flow: Runner) -> None:
 # -- 2. fragments shorter than the masker's min_length --------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="one-character fragments are refused by the masker (min_length=4); "
-    "printed one by one in reverse they rebuild the reversed secret in clear",
-)
 def test_reversed_characters_loop(run_flow: Runner) -> None:
     secret = "tok-9f8e7d6c5b4a"
     run = run_flow(
@@ -97,11 +82,6 @@ def test_reversed_characters_loop(run_flow: Runner) -> None:
     assert secret[::-1] not in run.everything()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fragments of 3 characters are each refused by the masker; printed with a "
-    "separator the whole secret reads in clear",
-)
 def test_short_substrings_with_separators(run_flow: Runner) -> None:
     secret = "tok-9f8e7d6c5b4a"
     run = run_flow(
@@ -122,11 +102,6 @@ def test_short_substrings_with_separators(run_flow: Runner) -> None:
 # -- 3. a SECRET input shorter than 4 characters ----------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README: a secret shorter than 4 characters is refused; a SECRET input of "
-    "3 characters is accepted and stored/logged/output in clear",
-)
 def test_short_secret_input_is_refused_not_shown(run_flow: Runner) -> None:
     value = "q7x"
     try:
@@ -168,11 +143,6 @@ outputs:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Subflow labels rendered from a secret are stored on the child execution "
-    "unmasked (submit never masks labels)",
-)
 def test_subflow_labels_from_secret(run_flow: Runner) -> None:
     secret = "tok-9f8e7d6c5b4a"
     run = run_flow(
@@ -197,11 +167,6 @@ def test_subflow_labels_from_secret(run_flow: Runner) -> None:
     assert secret not in child.model_dump_json()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a secret passed to a subflow's STRING input arrives untainted: the child's "
-    "'inputs.x | upper' and '| reverse' reach its logs and outputs (and the parent's) in clear",
-)
 def test_subflow_string_input_loses_taint(run_flow: Runner) -> None:
     secret = "tok-9f8e7d6c5b4a"
     run = run_flow(
@@ -230,11 +195,6 @@ def test_subflow_string_input_loses_taint(run_flow: Runner) -> None:
 # -- 5. error messages ----------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="secret() with a secret-derived key raises SecretNotFound quoting the key; "
-    "runtime.invoke re-raises HushflowError without checking taint",
-)
 def test_secret_function_error_quotes_tainted_key(run_flow: Runner) -> None:
     secret = "tok-9f8e7d6c5b4a"
     run = run_flow(
@@ -254,11 +214,6 @@ def test_secret_function_error_quotes_tainted_key(run_flow: Runner) -> None:
 LONG = "jwt-" + "a1b2c3d4e5f6g7h8" * 20  # 324 characters, like a JWT or a PEM line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="int() quotes its input truncated to 200 characters (%.200R); the truncated "
-    "secret is not a registered form, so 'Failed to render output' shows it",
-)
 def test_long_secret_into_int_flow_output(run_flow: Runner) -> None:
     run = run_flow(
         """
@@ -278,11 +233,6 @@ def test_long_secret_into_int_flow_output(run_flow: Runner) -> None:
     assert LONG[:40] not in run.everything()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a subflow's invalid-input error quotes the value cut to 197 characters "
-    "(inputs._short) and int()'s 200-character repr: a long secret shows in clear",
-)
 def test_long_secret_into_subflow_int_input(run_flow: Runner) -> None:
     child = """
     id: int_child
@@ -313,11 +263,6 @@ def test_long_secret_into_subflow_int_input(run_flow: Runner) -> None:
     assert LONG[:40] not in run.everything()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a DATETIME flow output replaces 'Z' with '+00:00' before parsing and the "
-    "error quotes the rewritten text, which no registered form matches",
-)
 def test_datetime_output_error_quotes_rewritten_secret(run_flow: Runner) -> None:
     secret = "tokZ-9f8e7d6c5b4a"
     run = run_flow(
@@ -341,11 +286,6 @@ def test_datetime_output_error_quotes_rewritten_secret(run_flow: Runner) -> None
 # -- 6. HTTP: the URL as httpx re-encodes it ---------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="httpx percent-encodes a space but keeps '@' and ':' in a query; that mixed "
-    "form is none of the registered URL encodings, and the error message quotes it",
-)
 def test_http_error_quotes_reencoded_url(run_flow: Runner) -> None:
     secret = "tok 9f8e@7d6c:5b4a"
     run = run_flow(
@@ -365,11 +305,6 @@ def test_http_error_quotes_reencoded_url(run_flow: Runner) -> None:
 # -- 7. more sinks of the same root causes ----------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="script env values are stringified with Python str(): a tainted float becomes "
-    "'123456789.0' (registered: '1.23456789E8') and the script prints it in clear",
-)
 def test_float_from_secret_in_script_env(run_flow: Runner) -> None:
     secret = "1234567890"
     run = run_flow(
@@ -389,11 +324,6 @@ def test_float_from_secret_in_script_env(run_flow: Runner) -> None:
     assert_no_piece(run.everything(), secret)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Return with a map 'format' serialises with json.dumps (Python float text), "
-    "not the Java text the renderer registered",
-)
 def test_float_from_secret_in_return_map(run_flow: Runner) -> None:
     secret = "1234567890"
     run = run_flow(
@@ -411,11 +341,6 @@ def test_float_from_secret_in_return_map(run_flow: Runner) -> None:
     assert_no_piece(run.everything(), secret)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ForEach over the characters of a secret: each one-character value is too "
-    "short to mask, so the plan and the task runs store every character, in order",
-)
 def test_foreach_over_secret_characters(run_flow: Runner) -> None:
     secret = "tok-9f8e7d6c5b4a"
     run = run_flow(
@@ -439,11 +364,6 @@ def test_foreach_over_secret_characters(run_flow: Runner) -> None:
     assert secret not in values
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="secret() called with a key computed from another secret writes that key "
-    "(a transform of the first secret's value) to the secret_audit table in clear",
-)
 def test_secret_derived_key_in_audit_rows(run_flow: Runner, database) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import text
 
@@ -466,11 +386,6 @@ def test_secret_derived_key_in_audit_rows(run_flow: Runner, database) -> None:  
     assert which.upper() not in dump and which not in dump
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a map key computed from a secret is not registered: tainted_leaves and the "
-    "masker's JSON leaves walk map values only, so the key is stored in clear",
-)
 def test_secret_derived_map_key_in_output(run_flow: Runner) -> None:
     secret = "tok-9f8e7d6c5b4a"
     run = run_flow(
@@ -488,11 +403,6 @@ def test_secret_derived_map_key_in_output(run_flow: Runner) -> None:
     assert secret[::-1] not in run.everything()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a typed flow output (INT) converts the rendered secret after its forms were "
-    "registered; '000482913775' becomes 482913775, which nothing masks",
-)
 def test_int_flow_output_of_secret_with_leading_zeros(run_flow: Runner) -> None:
     secret = "000482913775"
     run = run_flow(
@@ -513,11 +423,6 @@ def test_int_flow_output_of_secret_with_leading_zeros(run_flow: Runner) -> None:
     assert "482913775" not in run.everything()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hex is a registered encoding, but only unwrapped: `xxd -p` prints the whole "
-    "secret in hex cut into 60-character lines, none of which is a registered form",
-)
 def test_script_hex_dump_of_whole_secret(run_flow: Runner) -> None:
     secret = "tok-" + "9f8e7d6c5b4a3210" * 3  # 52 bytes: two lines of `xxd -p`
     run = run_flow(
@@ -538,11 +443,6 @@ def test_script_hex_dump_of_whole_secret(run_flow: Runner) -> None:
     assert hexed[:60] not in "\n".join(run.messages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the masker registers the str repr of a secret but not the bytes repr: a "
-    "non-ASCII secret printed as bytes (b'p\\xc3\\xa4ss...') shows its ASCII runs in clear",
-)
 def test_script_prints_non_ascii_secret_as_bytes(run_flow: Runner) -> None:
     secret = "pässwörd-9f8e7d6c5b4a"
     run = run_flow(
@@ -563,12 +463,6 @@ def test_script_prints_non_ascii_secret_as_bytes(run_flow: Runner) -> None:
     assert "rd-9f8e7d6c5b4a" not in "\n".join(run.messages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="output files are copied to $HUSHFLOW_HOME/storage under their own names, "
-    "unmasked: a file named after a secret puts the secret in a path on disk (the stored "
-    "output shows the masked name, which no longer points at the file)",
-)
 def test_output_file_name_from_secret_on_disk(run_flow: Runner) -> None:
     import os
     from pathlib import Path
@@ -593,11 +487,6 @@ def test_output_file_name_from_secret_on_disk(run_flow: Runner) -> None:
     assert not any(secret in name for name in names)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a YAML-typed flow output parses a YAML secret after rendering; its leaves are "
-    "never registered (only JSON secrets get per-leaf masking), so they are stored in clear",
-)
 def test_yaml_flow_output_of_yaml_secret(run_flow: Runner) -> None:
     secret = "db: {host: x, pass: hunter2-9f8e7d6c}"
     run = run_flow(
@@ -618,12 +507,6 @@ def test_yaml_flow_output_of_yaml_secret(run_flow: Runner) -> None:
     assert "hunter2-9f8e7d6c" not in run.everything()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a YAML parse error quotes a ~75-character window of the input ('... 3d4e5f6g7h8"
-    "a1b2...: bad: yaml'); the window is no registered form (and the error escapes "
-    "render_outputs as an engine 'internal error')",
-)
 def test_yaml_error_snippet_of_long_secret(run_flow: Runner) -> None:
     secret = "tok-" + "a1b2c3d4e5f6g7h8" * 10 + ": bad: yaml"
     run = run_flow(

@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from hushflow.expressions import render_data, truthy
+from hushflow.engine.registration import register_rendered
+from hushflow.expressions import render_data, render_typed, truthy
 from hushflow.masking import Masker, MaskStream
 from hushflow.models.levels import passes
 from hushflow.models.task import TaskSpec
@@ -60,27 +61,30 @@ class EngineRunContext:
         self._pauser = pauser
         self._on_cleanup = on_cleanup
         self._workdir: Path | None = None
+        #: Whether any render of this attempt used a secret (a flowable's plan
+        #: built from such a render keeps all its iteration values secret).
+        self.tainted_seen = False
 
     def render(self, value: Any) -> Any:
         """Render every expression in ``value``; tainted parts are registered first."""
         result = render_data(value, self._variables, functions=self._functions)
-        for fragment in result.tainted:
-            self._masker.add(fragment)
+        self._register(result.tainted, result.value)
         return result.value
 
     def render_text(self, template: Any) -> str:
         """Render to text: None is '', lists and maps are compact JSON."""
-        from hushflow.expressions import render_typed
-
         if template is None:
             return ""
         if not isinstance(template, str):
-            rendered = self.render(template)
-            return as_text(rendered)
+            return as_text(self.render(template))
         result = render_typed(template, self._variables, functions=self._functions)
-        for fragment in result.tainted:
-            self._masker.add(fragment)
+        self._register(result.tainted, result.text)
         return result.text
+
+    def _register(self, tainted: frozenset[str], value: Any) -> None:
+        if tainted:
+            self.tainted_seen = True
+            register_rendered(self._masker, tainted, value)
 
     def truthy(self, value: Any) -> bool:
         return truthy(value)

@@ -6,7 +6,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import yaml
+
 from hushflow.engine.inputs import type_input
+from hushflow.engine.registration import leaves, register_rendered
 from hushflow.errors import HushflowError
 from hushflow.expressions import render_data
 from hushflow.masking import Masker
@@ -37,13 +40,19 @@ def render_outputs(
     """(masked outputs, None) or (None, the masked reason they could not be rendered)."""
     out: dict[str, Any] = {}
     for spec in flow.outputs:
+        tainted = False
         try:
             rendered = render_data(spec.value, variables, functions=functions)
-            for fragment in rendered.tainted:
-                masker.add(fragment)
+            tainted = bool(rendered.tainted)
+            register_rendered(masker, rendered.tainted, rendered.value)
             value = _convert(spec.type, rendered.value)
-        except (HushflowError, ValueError, TypeError) as exc:
-            return None, masker.mask(f"Failed to render output '{spec.id}': {exc}")
+            if rendered.tainted:  # the converted forms (JSON text, parsed YAML leaves...)
+                for text in leaves(value):
+                    masker.add(text)
+        except (HushflowError, ValueError, TypeError, yaml.YAMLError) as exc:
+            # A conversion error may quote (a piece of) the value: never when it is a secret's.
+            detail = f"the value is not a valid {spec.type}" if tainted else str(exc)
+            return None, masker.mask(f"Failed to render output '{spec.id}': {detail}")
         if spec.type == "SECRET" and value:
             masker.add(str(value))
         out[spec.id] = value

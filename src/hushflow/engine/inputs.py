@@ -183,13 +183,20 @@ FileStore = Callable[[Input, str], str]
 
 
 def resolve_inputs(
-    flow: Flow, raw: Mapping[str, Any], *, typed: bool = True, store_file: FileStore | None = None
+    flow: Flow,
+    raw: Mapping[str, Any],
+    *,
+    typed: bool = True,
+    store_file: FileStore | None = None,
+    is_secret: Callable[[Any], bool] | None = None,
 ) -> dict[str, Any]:
     """Typed inputs for an execution; all problems at once as an ``InputError``.
 
     Each problem reads as Kestra words it, prefixed by the input id:
     ``enum: Invalid input for `enum`, it must match ..., but received `X```.
     ``store_file`` copies a FILE input into storage and returns its URI.
+    ``is_secret`` tells which raw values hold secret text (a parent flow passed
+    a secret): those are never quoted, nor is the parser's own reason.
     """
     out: dict[str, Any] = {}
     problems: list[str] = []
@@ -215,7 +222,10 @@ def resolve_inputs(
             if spec.type == "FILE" and store_file is not None:
                 value = store_file(spec, value)
         except (ValueError, TypeError, OSError, yaml.YAMLError) as exc:
-            problems.append(_invalid(spec, _reason(exc), value))
+            if spec.type == "SECRET" or (is_secret is not None and is_secret(value)):
+                problems.append(_invalid(spec, f"it is not a valid {spec.type}", value, hide=True))
+            else:
+                problems.append(_invalid(spec, _reason(exc), value))
             continue
         set_dotted(out, spec.id, value)
     if problems:
@@ -229,9 +239,10 @@ def _reason(exc: BaseException) -> str:
     return str(exc)
 
 
-def _invalid(spec: Input, reason: str, value: Any) -> str:
-    """Kestra's wording for an invalid input (a SECRET's value is never shown)."""
-    shown = "****" if spec.type == "SECRET" and value is not None else _short(value)
+def _invalid(spec: Input, reason: str, value: Any, hide: bool = False) -> str:
+    """Kestra's wording for an invalid input (a secret value is never shown)."""
+    hide = hide or spec.type == "SECRET"
+    shown = "****" if hide and value is not None else _short(value)
     return f"{spec.id}: Invalid input for `{spec.id}`, {reason}, but received `{shown}`"
 
 
@@ -239,4 +250,5 @@ def _short(value: Any) -> str:
     if value is None:
         return "null"
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= 200 else text[:197] + "..."
+    # Never cut a value: a cut piece of a secret would no longer match its mask.
+    return text if len(text) <= 200 else f"<a value of {len(text)} characters>"

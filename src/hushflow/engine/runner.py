@@ -32,7 +32,7 @@ from hushflow.engine.restart import plan_restart
 from hushflow.engine.sealed_inputs import open_inputs, seal_inputs
 from hushflow.engine.variables import execution_variables, task_variables
 from hushflow.engine.worker import WorkResult, run_task
-from hushflow.errors import NotFound
+from hushflow.errors import InputError, NotFound
 from hushflow.expressions import taint
 from hushflow.masking import Masker
 from hushflow.models.execution import Execution, LogEntry, TaskRun
@@ -113,12 +113,18 @@ class Engine:
         def store_file(spec: Input, value: str) -> str:
             return store_input_file(flow.namespace, flow.id, execution.id, spec.id, value)
 
-        typed = resolve_inputs(flow, inputs or {}, typed=typed_inputs, store_file=store_file)
         masker = masker or Masker()
+        typed = resolve_inputs(
+            flow,
+            inputs or {},
+            typed=typed_inputs,
+            store_file=store_file,
+            is_secret=lambda value: masker.mask_value(value) != value,
+        )
         secret_ids = [i.id for i in flow.inputs if i.type == "SECRET" and i.id in typed]
         for input_id in secret_ids:
-            masker.add(str(typed[input_id]))
-        execution.labels = {**flow.labels, **dict(labels or {})}
+            _register_secret_input(masker, input_id, typed[input_id])
+        execution.labels = masker.mask_value({**flow.labels, **dict(labels or {})})
         execution.labels.setdefault("system.correlationId", execution.id)
         execution.parent_id = parent.id if parent else None
         execution.trigger = trigger
@@ -126,8 +132,11 @@ class Engine:
         if secret_ids:
             clear = {i: typed[i] for i in secret_ids}
             execution.sealed_inputs = seal_inputs(self.keys, execution.id, clear)
-        for input_id in secret_ids:
-            typed[input_id] = taint(typed[input_id])
+        for input_id, value in typed.items():
+            # SECRET inputs, and any input carrying a secret the masker already
+            # knows (a parent flow passed it), are tainted: derived values mask too.
+            if input_id in secret_ids or masker.mask_value(value) != value:
+                typed[input_id] = taint(value)
         live = Live(flow, execution, masker, typed)
         self.executions.create(execution)
         self._live[execution.id] = live
@@ -312,22 +321,26 @@ class Engine:
         run = live.execution.task_run(result.task_run_id)
         run.attempts = result.attempts or run.attempts
         run.outputs = result.outputs
-        run.plan = self._mask_plan(live, run.id, result.plan)
+        run.plan = self._mask_plan(live, run.id, result.plan, result.plan_secret)
         run.error = result.error
         state = State.KILLED if live.killing and result.state == State.FAILED else result.state
         run.set_state(state)
         live.changed[run.id] = run
 
     def _mask_plan(
-        self, live: Live, run_id: str, plan: dict[str, Any] | None
+        self, live: Live, run_id: str, plan: dict[str, Any] | None, secret: bool = False
     ) -> dict[str, Any] | None:
-        """Keep secret iteration values out of the stored plan (and task runs)."""
+        """Keep secret iteration values out of the stored plan (and task runs).
+
+        With ``secret`` (the values came from a render that used a secret) every
+        value is hidden, even one too short for the masker to know it.
+        """
         if plan is None:
             return None
         for branch in plan.get("branches", []):
             value = branch.get("value")
             if isinstance(value, str):
-                masked = live.masker.mask(value)
+                masked = live.masker.token if secret else live.masker.mask(value)
                 if masked != value:
                     live.clear_values[(run_id, branch.get("iteration"))] = value
                     branch["value"] = masked
@@ -537,3 +550,13 @@ class Engine:
     def live(self, execution_id: str) -> Live | None:
         """The in-flight state of an execution (for subflows and the API)."""
         return self._live.get(execution_id)
+
+
+def _register_secret_input(masker: Masker, input_id: str, value: Any) -> None:
+    """Register a SECRET input's value; one too short to mask is refused, not used."""
+    text = str(value)
+    if text and not masker.add(text):
+        raise InputError(
+            f"{input_id}: Invalid input for `{input_id}`, a SECRET must be at least "
+            f"{masker.min_length} characters long to be masked, but received `****`"
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from hushflow.engine.registration import register_rendered
 from hushflow.engine.variables import execution_variables
 from hushflow.expressions import render_data
 
@@ -76,6 +77,5 @@ class SubflowLauncher:
         flow, _ = self._engine.load_flow(child.namespace, child.flow_id)
         variables = execution_variables(flow, child, child.inputs, self._engine.globals)
         rendered = render_data(extract, variables)
-        for fragment in rendered.tainted:
-            self._live.masker.add(fragment)
+        register_rendered(self._live.masker, rendered.tainted, rendered.value)
         return self._live.masker.mask_value(rendered.value)

@@ -36,6 +36,8 @@ class WorkResult:
     attempts: list[Attempt] = field(default_factory=list)
     outputs: dict[str, Any] | None = None
     plan: dict[str, Any] | None = None
+    #: the plan was built from a render that used a secret: every value is secret
+    plan_secret: bool = False
     error: str | None = None
 
 
@@ -86,7 +88,13 @@ def _plan(task: Flowable, ctx: EngineRunContext, masker: Masker) -> WorkResult:
         ctx.log("ERROR", out.message or "Task failure")
         return WorkResult(ctx.task_run_id, task.final_state(State.FAILED), error=out.message)
     outputs = masker.mask_value(plan.outputs) if plan.outputs else None
-    return WorkResult(ctx.task_run_id, State.RUNNING, plan=plan.to_json(), outputs=outputs)
+    return WorkResult(
+        ctx.task_run_id,
+        State.RUNNING,
+        plan=plan.to_json(),
+        outputs=outputs,
+        plan_secret=ctx.tainted_seen,
+    )
 
 
 def _attempt(task: Runnable, ctx: EngineRunContext, masker: Masker) -> Outcome:

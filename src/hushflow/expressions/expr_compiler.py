@@ -149,7 +149,13 @@ class ExpressionCompiler:
                 key, key_marked = strip(key_fn(ctx))
                 value = value_fn(ctx)
                 marked = marked or key_marked or type(value) is Tainted
-                result[key if type(key) is str else to_text(key)] = value
+                text_key = key if type(key) is str else to_text(key)
+                if key_marked and text_key:
+                    # Keys are not collected as leaves of a marked map (a JSON
+                    # secret's field names are not secret); a key computed from a
+                    # secret is, so it is recorded here, where that is known.
+                    ctx.tainted.add(text_key)
+                result[text_key] = value
             if too_large(result, ctx.limits):
                 raise EvalError("This map is larger than the value limit", node.pos)
             return Tainted(result) if marked else result

@@ -201,6 +201,12 @@ def invoke(
         value, marked = strip(value)
         tainted = tainted or marked
         plain_kwargs[name] = value
+    if tainted and entry.name == "secret" and entry.kind == "function":
+        # A key computed from a secret would be looked up, audited and quoted
+        # in errors as a name: refuse it rather than spread the secret there.
+        raise InternalTaintedError(
+            "The 'secret' function cannot take a key or namespace computed from a secret"
+        )
     try:
         if entry.varargs:
             result = entry.fn(*plain_lead, *plain_args, **plain_kwargs)
@@ -210,11 +216,13 @@ def invoke(
                 result = entry.fn(ctx, *plain_lead, **bound)
             else:
                 result = entry.fn(*plain_lead, **bound)
-    except ExpressionError:
+    except (ExpressionError, HushflowError):
+        # Our own errors keep their type and words, unless they could quote
+        # a value derived from a secret.
         if tainted:
             raise InternalTaintedError(_tainted_failure(entry)) from None
         raise
-    except (HushflowError, Undefined):
+    except Undefined:
         raise
     except FilterError:
         if tainted:

@@ -25,6 +25,7 @@ _JSON_OPENERS = ("{", "[")
 _MAX_JSON_DEPTH = 3
 _NUMBER_LEAF_MIN = 6
 _WRAP = 76
+_HEX_WRAP = 60
 _WRAPPED_LINE_MIN = 8
 # Hex and base64 pieces shorter than this would match random text, whatever min_length says.
 _ENCODED_MIN = 4
@@ -125,8 +126,19 @@ def _binary_forms(value: str) -> Iterator[str]:
     raw = value.encode("utf-8", "surrogatepass")
     yield raw.hex()
     yield raw.hex().upper()
+    yield from _wrapped_hex(raw.hex())
+    yield repr(raw)[2:-1]  # Python's bytes repr: b'p\xc3\xa4ss...'
     for encode in (base64.b64encode, base64.urlsafe_b64encode):
         yield from _base64_forms(raw, encode)
+
+
+def _wrapped_hex(encoded: str) -> Iterator[str]:
+    """Hex as ``xxd -p`` prints it: lines of 60 characters (and each long line alone)."""
+    if len(encoded) <= _HEX_WRAP:
+        return
+    lines = [encoded[i : i + _HEX_WRAP] for i in range(0, len(encoded), _HEX_WRAP)]
+    yield "\n".join(lines)
+    yield from (line for line in lines if len(line) >= _WRAPPED_LINE_MIN)
 
 
 def _base64_forms(raw: bytes, encode: Encoder) -> Iterator[str]:

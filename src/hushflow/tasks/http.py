@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
+import urllib.parse
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ClassVar, Literal, TypeVar, cast
@@ -123,11 +125,17 @@ class Request(Runnable):
         """The rendered URI; a password in it is a secret from now on."""
         uri = ctx.render_text(self.uri)
         try:
-            password = httpx.URL(uri).password
+            parsed = httpx.URL(uri)
         except (httpx.InvalidURL, TypeError) as exc:
             raise TaskFailed(f"invalid uri '{uri}': {exc}") from None
-        if password:
-            ctx.register_secret(password)
+        if parsed.password:
+            ctx.register_secret(parsed.password)
+        if ctx.mask(uri) != uri:
+            # httpx re-encodes the URL its own way (a space becomes %20, '@' stays):
+            # each piece of it that holds a secret is a secret in that form too.
+            for piece in re.split(r"[/?&=#]", str(parsed)):
+                if piece and ctx.mask(urllib.parse.unquote(piece)) != urllib.parse.unquote(piece):
+                    ctx.register_secret(piece)
         return uri
 
     def _exchange(self, ctx: RunContext, method: str, uri: str) -> Callable[[], Reply]:

@@ -79,7 +79,8 @@ def collect_output_files(
     """Copy the files matching ``patterns`` into ``dest``, masked; map name -> stored path."""
     out: dict[str, str] = {}
     for name, source in _matches(workdir, patterns).items():
-        target = dest.joinpath(*PurePosixPath(name).parts)
+        # A file named after a secret is stored under its masked name.
+        target = dest.joinpath(*PurePosixPath(mask(name)).parts)
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         target.write_bytes(masked_bytes(source.read_bytes(), mask))
         target.chmod(0o600)
