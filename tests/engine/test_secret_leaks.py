@@ -315,3 +315,20 @@ def test_a_secret_too_short_to_mask_is_refused_not_leaked(run_flow: Runner) -> N
     assert run.execution.state == State.FAILED
     assert not any("short=" in m for m in run.messages)
     assert any("shorter than" in m for m in run.messages)
+
+
+def test_a_number_inside_a_json_secret_is_masked_in_stored_outputs(run_flow: Runner) -> None:
+    run = run_flow(
+        """
+        id: pin
+        namespace: company.team
+        tasks:
+          - id: whole
+            type: io.kestra.plugin.core.output.OutputValues
+            values:
+              creds: "{{ json(secret('J')) }}"
+        """,
+        secrets={"J": json.dumps({"user": "svc-reporting", "pin": 48291})},
+    )
+    assert run.execution.state == State.SUCCESS, run.messages
+    assert "48291" not in run.everything()

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
+from hushflow.expressions.values import java_double
+
 MASK = "******"
 
 
@@ -129,6 +131,9 @@ def _all_strings(value: Any, out: set[str]) -> None:
     if kind is str:
         if value:
             out.add(value)
+    elif kind is int or kind is float:
+        # A number inside a secret (a PIN in a JSON secret) is secret text too.
+        out.add(repr(value) if kind is int else java_double(value))
     elif kind is dict:
         for item in value.values():
             _all_strings(item, out)
