@@ -95,7 +95,7 @@ def _serve(eng: Engine, stop: threading.Event, grace: float) -> None:
     finally:
         stop.set()
         thread.join(30)
-        drain(eng, scheduler.running(), grace)
+        drain(eng, eng.running(), grace)  # subflow children and restarts included
 
 
 def _deploy(repo: FlowRepository, folder: str) -> None:
