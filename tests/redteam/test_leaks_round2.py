@@ -1,0 +1,192 @@
+"""Red-team findings, round 2: paths by which a planted secret (or a piece or
+transform of it) still reaches stored or printed data in clear.
+
+Each test is marked ``xfail(strict=True)``: it fails today because the leak is
+real; when the leak is fixed the test passes, strict xfail turns that into a
+failure, and the marker should then be removed so the test stays as a
+regression test.
+"""
+
+from __future__ import annotations
+
+import pytest
+from tests.engine.conftest import Runner
+
+pytestmark = pytest.mark.usefixtures("db_url")
+
+TOKEN = "tok-9f8e7d6c5b4a"
+TOKEN15 = "tok-9f8e7d6c5b4"  # five 3-character slices
+CARD = '{"number":"4111111111111111","cvv":"913","exp":"12/29"}'
+
+
+def _stored_logs(run) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(run.messages)
+
+
+# -- 1. a short field of a JSON secret (a CVV, a PIN) is used in clear ------------
+#
+# secret('CARD', subkey='cvv') is refused (too short to mask), but the same
+# field reached through jq is a refused fragment; registration.py then tries
+# to register the value whole, which is the same 3 characters, also refused,
+# and the value goes on unmasked.
+
+
+@pytest.mark.xfail(strict=True, reason="a 3-character JSON leaf of a secret (jq) is logged in clear")
+def test_short_json_leaf_in_log(run_flow: Runner) -> None:
+    run = run_flow(
+        """
+        id: cvv_log
+        namespace: rt
+        tasks:
+          - id: l
+            type: io.kestra.plugin.core.log.Log
+            message: "{{ secret('CARD') | jq('.cvv') | first }}"
+        """,
+        secrets={"CARD": CARD},
+    )
+    assert "913" not in run.messages
+
+
+@pytest.mark.xfail(strict=True, reason="a 3-character JSON leaf of a secret is stored as a task output")
+def test_short_json_leaf_in_task_output(run_flow: Runner) -> None:
+    run = run_flow(
+        """
+        id: cvv_out
+        namespace: rt
+        tasks:
+          - id: o
+            type: io.kestra.plugin.core.output.OutputValues
+            values:
+              cvv: "{{ secret('CARD') | jq('.cvv') | first }}"
+        """,
+        secrets={"CARD": CARD},
+    )
+    assert '"cvv":"913"' not in run.everything().replace(" ", "")
+
+
+@pytest.mark.xfail(strict=True, reason="a 3-character JSON leaf of a secret is stored as a flow output")
+def test_short_json_leaf_in_flow_output(run_flow: Runner) -> None:
+    run = run_flow(
+        """
+        id: cvv_flow_out
+        namespace: rt
+        tasks:
+          - id: l
+            type: io.kestra.plugin.core.log.Log
+            message: hi
+        outputs:
+          - id: cvv
+            type: STRING
+            value: "{{ secret('CARD') | jq('.cvv') | first }}"
+        """,
+        secrets={"CARD": CARD},
+    )
+    stored = run.engine.executions.get(run.execution.id)
+    assert (stored.outputs or {}).get("cvv") != "913"
+
+
+@pytest.mark.xfail(strict=True, reason="a 3-character JSON leaf of a secret is handed to a script env and echoed")
+def test_short_json_leaf_in_script_env(run_flow: Runner) -> None:
+    run = run_flow(
+        """
+        id: cvv_env
+        namespace: rt
+        tasks:
+          - id: s
+            type: io.kestra.plugin.scripts.shell.Commands
+            env:
+              CVV: "{{ secret('CARD') | jq('.cvv') | first }}"
+            commands:
+              - echo "cvv is $CVV"
+        """,
+        secrets={"CARD": CARD},
+    )
+    assert "cvv is 913" not in _stored_logs(run)
+
+
+# -- 2. a secret cut into pieces too short to mask, one piece per value ------------
+#
+# The "mask the value whole" fallback only helps when the pieces end up in
+# one string. A list of pieces, a map of pieces, or one piece per log line or
+# per iteration stores every piece in clear: the secret is all there.
+
+
+@pytest.mark.xfail(strict=True, reason="split('') of a secret stored as a list output: every character in clear")
+def test_secret_characters_as_list_output(run_flow: Runner) -> None:
+    run = run_flow(
+        """
+        id: chars_out
+        namespace: rt
+        tasks:
+          - id: o
+            type: io.kestra.plugin.core.output.OutputValues
+            values:
+              c: "{{ secret('TOKEN') | split('') }}"
+        """,
+        secrets={"TOKEN": TOKEN},
+    )
+    stored = run.engine.executions.get(run.execution.id)
+    chars = stored.task_runs[0].outputs["values"]["c"]
+    assert "".join(c for c in chars if isinstance(c, str)) != TOKEN
+
+
+@pytest.mark.xfail(strict=True, reason="pieces of a secret stored clear in one output are re-joined and logged")
+def test_secret_pieces_rejoined_by_a_later_task(run_flow: Runner) -> None:
+    run = run_flow(
+        """
+        id: rejoin
+        namespace: rt
+        tasks:
+          - id: a
+            type: io.kestra.plugin.core.output.OutputValues
+            values:
+              p: "{{ secret('TOKEN') | split('') }}"
+          - id: b
+            type: io.kestra.plugin.core.log.Log
+            message: "{{ outputs.a.values.p | join('') | upper }}"
+        """,
+        secrets={"TOKEN": TOKEN},
+    )
+    assert TOKEN.upper() not in run.everything()
+
+
+@pytest.mark.xfail(strict=True, reason="3-character slices of a secret, one per log line, are logged in clear")
+def test_secret_slices_one_per_log_line(run_flow: Runner) -> None:
+    run = run_flow(
+        """
+        id: slices
+        namespace: rt
+        tasks:
+          - id: l
+            type: io.kestra.plugin.core.log.Log
+            message:
+              - "{{ secret('TOKEN') | slice(0, 3) }}"
+              - "{{ secret('TOKEN') | slice(3, 6) }}"
+              - "{{ secret('TOKEN') | slice(6, 9) }}"
+              - "{{ secret('TOKEN') | slice(9, 12) }}"
+              - "{{ secret('TOKEN') | slice(12, 15) }}"
+        """,
+        secrets={"TOKEN": TOKEN15},
+    )
+    assert "".join(run.messages) != TOKEN15
+
+
+@pytest.mark.xfail(strict=True, reason="3-character slices of a secret, one per ForEach iteration, are logged in clear")
+def test_secret_slices_one_per_iteration(run_flow: Runner) -> None:
+    run = run_flow(
+        """
+        id: slices_loop
+        namespace: rt
+        tasks:
+          - id: f
+            type: io.kestra.plugin.core.flow.ForEach
+            values: [0, 3, 6, 9, 12]
+            concurrencyLimit: 1
+            tasks:
+              - id: l
+                type: io.kestra.plugin.core.log.Log
+                message: "{{ secret('TOKEN') | slice(taskrun.value | number, (taskrun.value | number) + 3) }}"
+        """,
+        secrets={"TOKEN": TOKEN15},
+    )
+    assert "".join(run.messages) != TOKEN15
