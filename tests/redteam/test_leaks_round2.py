@@ -31,7 +31,9 @@ def _stored_logs(run) -> str:  # type: ignore[no-untyped-def]
 # and the value goes on unmasked.
 
 
-@pytest.mark.xfail(strict=True, reason="a 3-character JSON leaf of a secret (jq) is logged in clear")
+@pytest.mark.xfail(
+    strict=True, reason="a 3-character JSON leaf of a secret (jq) is logged in clear"
+)
 def test_short_json_leaf_in_log(run_flow: Runner) -> None:
     run = run_flow(
         """
@@ -47,7 +49,9 @@ def test_short_json_leaf_in_log(run_flow: Runner) -> None:
     assert "913" not in run.messages
 
 
-@pytest.mark.xfail(strict=True, reason="a 3-character JSON leaf of a secret is stored as a task output")
+@pytest.mark.xfail(
+    strict=True, reason="a 3-character JSON leaf of a secret is stored as a task output"
+)
 def test_short_json_leaf_in_task_output(run_flow: Runner) -> None:
     run = run_flow(
         """
@@ -64,7 +68,9 @@ def test_short_json_leaf_in_task_output(run_flow: Runner) -> None:
     assert '"cvv":"913"' not in run.everything().replace(" ", "")
 
 
-@pytest.mark.xfail(strict=True, reason="a 3-character JSON leaf of a secret is stored as a flow output")
+@pytest.mark.xfail(
+    strict=True, reason="a 3-character JSON leaf of a secret is stored as a flow output"
+)
 def test_short_json_leaf_in_flow_output(run_flow: Runner) -> None:
     run = run_flow(
         """
@@ -85,7 +91,9 @@ def test_short_json_leaf_in_flow_output(run_flow: Runner) -> None:
     assert (stored.outputs or {}).get("cvv") != "913"
 
 
-@pytest.mark.xfail(strict=True, reason="a 3-character JSON leaf of a secret is handed to a script env and echoed")
+@pytest.mark.xfail(
+    strict=True, reason="a 3-character JSON leaf of a secret is handed to a script env and echoed"
+)
 def test_short_json_leaf_in_script_env(run_flow: Runner) -> None:
     run = run_flow(
         """
@@ -111,7 +119,9 @@ def test_short_json_leaf_in_script_env(run_flow: Runner) -> None:
 # per iteration stores every piece in clear: the secret is all there.
 
 
-@pytest.mark.xfail(strict=True, reason="split('') of a secret stored as a list output: every character in clear")
+@pytest.mark.xfail(
+    strict=True, reason="split('') of a secret stored as a list output: every character in clear"
+)
 def test_secret_characters_as_list_output(run_flow: Runner) -> None:
     run = run_flow(
         """
@@ -130,7 +140,9 @@ def test_secret_characters_as_list_output(run_flow: Runner) -> None:
     assert "".join(c for c in chars if isinstance(c, str)) != TOKEN
 
 
-@pytest.mark.xfail(strict=True, reason="pieces of a secret stored clear in one output are re-joined and logged")
+@pytest.mark.xfail(
+    strict=True, reason="pieces of a secret stored clear in one output are re-joined and logged"
+)
 def test_secret_pieces_rejoined_by_a_later_task(run_flow: Runner) -> None:
     run = run_flow(
         """
@@ -150,7 +162,9 @@ def test_secret_pieces_rejoined_by_a_later_task(run_flow: Runner) -> None:
     assert TOKEN.upper() not in run.everything()
 
 
-@pytest.mark.xfail(strict=True, reason="3-character slices of a secret, one per log line, are logged in clear")
+@pytest.mark.xfail(
+    strict=True, reason="3-character slices of a secret, one per log line, are logged in clear"
+)
 def test_secret_slices_one_per_log_line(run_flow: Runner) -> None:
     run = run_flow(
         """
@@ -171,7 +185,10 @@ def test_secret_slices_one_per_log_line(run_flow: Runner) -> None:
     assert "".join(run.messages) != TOKEN15
 
 
-@pytest.mark.xfail(strict=True, reason="3-character slices of a secret, one per ForEach iteration, are logged in clear")
+@pytest.mark.xfail(
+    strict=True,
+    reason="3-character slices of a secret, one per ForEach iteration, are logged in clear",
+)
 def test_secret_slices_one_per_iteration(run_flow: Runner) -> None:
     run = run_flow(
         """
@@ -212,7 +229,7 @@ def _echo_server():  # type: ignore[no-untyped-def]
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             url = urllib.parse.urlparse(self.path)
             token = urllib.parse.parse_qs(url.query).get("t", [""])[0]
             java = urllib.parse.quote_plus(token, safe="*").replace("~", "%7E")
@@ -233,7 +250,10 @@ def _echo_server():  # type: ignore[no-untyped-def]
     return server
 
 
-@pytest.mark.xfail(strict=True, reason="a token echoed Java/PHP-style (~ as %7E) in a Location/header/URI is stored in clear")
+@pytest.mark.xfail(
+    strict=True,
+    reason="a token echoed Java/PHP-style (~ as %7E) in a Location/header/URI is stored in clear",
+)
 def test_http_echo_of_token_in_java_url_encoding(run_flow: Runner) -> None:
     secret = "tok~9f8e7d6c5b4a"
     server = _echo_server()
@@ -257,7 +277,10 @@ def test_http_echo_of_token_in_java_url_encoding(run_flow: Runner) -> None:
     assert "9f8e7d6c5b4a" not in run.everything()
 
 
-@pytest.mark.xfail(strict=True, reason="a non-ASCII token echoed in upper-case JSON escapes (.NET) is stored in clear")
+@pytest.mark.xfail(
+    strict=True,
+    reason="a non-ASCII token echoed in upper-case JSON escapes (.NET) is stored in clear",
+)
 def test_http_echo_of_token_in_upper_case_json_escapes(run_flow: Runner) -> None:
     secret = "pässwörd-9f8e7d6c5b4a"
     server = _echo_server()
@@ -287,7 +310,10 @@ def test_http_echo_of_token_in_upper_case_json_escapes(run_flow: Runner) -> None
 # value converted to a number (INT output, ``| number``) is stored in clear.
 
 
-@pytest.mark.xfail(strict=True, reason="a 4-digit secret PIN with a leading zero is stored as the number 913 in clear")
+@pytest.mark.xfail(
+    strict=True,
+    reason="a 4-digit secret PIN with a leading zero is stored as the number 913 in clear",
+)
 def test_leading_zero_pin_into_int_flow_output(run_flow: Runner) -> None:
     run = run_flow(
         """
@@ -308,7 +334,10 @@ def test_leading_zero_pin_into_int_flow_output(run_flow: Runner) -> None:
     assert (stored.outputs or {}).get("pin") != 913
 
 
-@pytest.mark.xfail(strict=True, reason="a 4-digit secret PIN with a leading zero, through | number, is stored as 913")
+@pytest.mark.xfail(
+    strict=True,
+    reason="a 4-digit secret PIN with a leading zero, through | number, is stored as 913",
+)
 def test_leading_zero_pin_through_number_filter(run_flow: Runner) -> None:
     run = run_flow(
         """
@@ -335,7 +364,10 @@ def test_leading_zero_pin_through_number_filter(run_flow: Runner) -> None:
 # the log is the secret minus two characters, a form nobody registered.
 
 
-@pytest.mark.xfail(strict=True, reason="a secret with '$' inlined into a shell command is printed, expanded, in clear")
+@pytest.mark.xfail(
+    strict=True,
+    reason="a secret with '$' inlined into a shell command is printed, expanded, in clear",
+)
 def test_inline_secret_with_dollar_expanded_by_shell(run_flow: Runner) -> None:
     secret = "Tr0ub4dor$3xyz-9f8e7d6c"
     run = run_flow(
@@ -353,7 +385,10 @@ def test_inline_secret_with_dollar_expanded_by_shell(run_flow: Runner) -> None:
     assert "xyz-9f8e7d6c" not in _stored_logs(run)
 
 
-@pytest.mark.xfail(strict=True, reason="a secret with backslashes inlined into a Python string literal is printed, unescaped, in clear")
+@pytest.mark.xfail(
+    strict=True,
+    reason="a secret with backslashes inlined into a Python string literal is printed, unescaped, in clear",
+)
 def test_inline_secret_with_backslashes_unescaped_by_python(run_flow: Runner) -> None:
     secret = r"C:\new\tok9f8e7d6c5b"
     run = run_flow(
@@ -378,7 +413,9 @@ def test_inline_secret_with_backslashes_unescaped_by_python(run_flow: Runner) ->
 # turned into punycode contains none, and the error quotes ``request.url``.
 
 
-@pytest.mark.xfail(strict=True, reason="a secret in a URL host is quoted lower-cased by the HTTP error")
+@pytest.mark.xfail(
+    strict=True, reason="a secret in a URL host is quoted lower-cased by the HTTP error"
+)
 def test_http_secret_in_host_lower_cased(run_flow: Runner) -> None:
     run = run_flow(
         """
@@ -394,7 +431,10 @@ def test_http_secret_in_host_lower_cased(run_flow: Runner) -> None:
     assert "tok-9f8e7d6c5b4a" not in run.everything()
 
 
-@pytest.mark.xfail(strict=True, reason="a non-ASCII secret in a URL host is quoted as punycode (reversible) by the HTTP error")
+@pytest.mark.xfail(
+    strict=True,
+    reason="a non-ASCII secret in a URL host is quoted as punycode (reversible) by the HTTP error",
+)
 def test_http_secret_in_host_punycode(run_flow: Runner) -> None:
     run = run_flow(
         """
@@ -426,7 +466,10 @@ def test_http_secret_in_host_punycode(run_flow: Runner) -> None:
 # is masked by every mask that starts after add returned".
 
 
-@pytest.mark.xfail(strict=True, reason="Masker.add's fast path returns before a concurrent add has indexed the value")
+@pytest.mark.xfail(
+    strict=True,
+    reason="Masker.add's fast path returns before a concurrent add has indexed the value",
+)
 def test_concurrent_add_of_the_same_secret_then_mask() -> None:
     import threading
 
