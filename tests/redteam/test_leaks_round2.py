@@ -498,12 +498,21 @@ def test_concurrent_add_of_the_same_secret_then_mask() -> None:
     gate = Gate(masker._registry.forms)
     masker._registry.forms = gate
     first = threading.Thread(target=masker.add, args=(secret,))  # task A's secret()
+    lines: list[str] = []
+
+    def task_b() -> None:
+        masker.add(secret)  # task B's secret(): returns at once on the fast path
+        lines.append(masker.mask(f"task B logs {secret}"))  # starts after B's add returned
+
+    second = threading.Thread(target=task_b)
     first.start()
     try:
         assert gate.entered.wait(5)
-        assert masker.add(secret)  # task B's secret(): returns True at once
-        line = masker.mask(f"task B logs {secret}")  # starts after B's add returned
+        second.start()
+        second.join(1)  # fixed: B waits for A's lock instead, and finishes after the release
     finally:
         gate.release.set()
         first.join()
+        second.join()
+    line = lines[0]
     assert secret not in line
