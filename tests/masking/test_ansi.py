@@ -104,8 +104,18 @@ def test_no_value_visible_after_masking(case: tuple[list[str], str]) -> None:
     reason="known gap: the token's '*' can complete a broken escape introducer that stood "
     "right before the secret, and a terminal then swallows the next character",
 )
-def test_a_broken_escape_before_a_secret_cannot_eat_into_the_text_after_the_token() -> None:
+@pytest.mark.parametrize(
+    ("values", "text", "revealed"),
+    [
+        (["0000", "X-000-"], "X-000\x1b[-0000X-\x1b[000-", "X-000-"),
+        # a value inside an escape's parameters: masking it breaks the escape open
+        (["1X00", "0000"], "\x1b[00001X\x1b[0m00", "1X00"),
+    ],
+    ids=["token-completes-escape", "value-inside-escape"],
+)
+def test_a_broken_escape_before_a_secret_cannot_eat_into_the_text_after_the_token(
+    values: list[str], text: str, revealed: str
+) -> None:
     masker = Masker()
-    masker.add_all(["0000", "X-000-"])
-    text = "X-000\x1b[-0000X-\x1b[000-"
-    assert "X-000-" not in CSI.sub("", masker.mask(text))
+    masker.add_all(values)
+    assert revealed not in CSI.sub("", masker.mask(text))

@@ -108,12 +108,13 @@ class FormRegistry:
         self.longest = 0
 
     def add(self, value: str, forms: Iterable[str]) -> None:
-        self.values.add(value)
         for form in forms:
             if form not in self.forms:
                 self.forms.add(form)
                 self.pending.append(form)
                 self.longest = max(self.longest, len(form))
+        # Last: Masker.add's lock-free fast path trusts ``values`` to mean "indexed".
+        self.values.add(value)
 
     def index(self) -> FormIndex:
         """Turn pending forms into a segment, merge small segments, return a snapshot."""

@@ -85,8 +85,8 @@ class Masker:
             return False
         forms = forms_of(value, self.min_length)
         with self._lock:
+            self._dirty = True  # before the value shows as registered (fast path above)
             self._registry.add(value, forms)
-            self._dirty = True
         return True
 
     def add_all(self, values: Iterable[str]) -> None:
