@@ -151,7 +151,7 @@ def test_a_secret_resolved_once_is_masked_in_every_later_task(run_flow: Runner) 
         tasks:
           - id: resolve
             type: io.kestra.plugin.core.debug.Return
-            format: "{{ secret('K') | length }}"
+            format: "resolved {{ secret('K') }}"
           - id: echo
             type: io.kestra.plugin.core.log.Log
             message: "input says {{ inputs.same }}"
@@ -229,7 +229,8 @@ def test_foreach_over_a_json_secret_masks_values_but_tasks_can_use_them(run_flow
                 tasks:
                   - id: inner
                     type: io.kestra.plugin.core.debug.Return
-                    format: "{{ taskrun.value | length }}"
+                    runIf: "{{ taskrun.value | length > 10 }}"
+                    format: "used in clear"
         """,
         secrets={"LIST": json.dumps([first, second])},
     )
@@ -237,8 +238,9 @@ def test_foreach_over_a_json_secret_masks_values_but_tasks_can_use_them(run_flow
     values = [r.outputs["value"] for r in run.execution.task_runs if r.task_id == "len"]
     # "<length> <value>": the length is too short to mask alone, so the whole render is masked.
     assert values == ["****", "****"]
-    inner = [r.outputs["value"] for r in run.execution.task_runs if r.task_id == "inner"]
-    assert inner == [str(len(first)), str(len(second))]
+    # the nested task decided on the clear value (its runIf), and ran
+    inner = [(r.state, r.outputs) for r in run.execution.task_runs if r.task_id == "inner"]
+    assert inner == [(State.SUCCESS, {"value": "used in clear"})] * 2
     assert_hidden(run.everything(), first)
     assert_hidden(run.everything(), second)
 
@@ -298,6 +300,24 @@ def test_an_undefined_secret_fails_the_task_with_a_clear_message(run_flow: Runne
     )
     assert run.execution.state == State.FAILED
     assert any("Cannot find secret for key 'NOPE'" in m for m in run.messages), run.messages
+
+
+def test_a_piece_of_a_secret_too_short_to_mask_is_refused_when_printed_alone(run_flow: Runner) -> None:
+    value = fake_secret()
+    run = run_flow(
+        """
+        id: piece
+        namespace: company.team
+        tasks:
+          - id: length
+            type: io.kestra.plugin.core.log.Log
+            message: "{{ secret('K') | length }}"
+        """,
+        secrets={"K": value},
+    )
+    assert run.execution.state == State.FAILED
+    assert any("too short to be masked" in m for m in run.messages)
+    assert str(len(value)) not in run.messages
 
 
 def test_a_secret_too_short_to_mask_is_refused_not_leaked(run_flow: Runner) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from hushflow.engine.inputs import type_input
-from hushflow.engine.registration import leaves, register_rendered
+from hushflow.engine.registration import register_rendered, register_whole
 from hushflow.errors import HushflowError
 from hushflow.expressions import render_data
 from hushflow.masking import Masker
@@ -47,8 +47,7 @@ def render_outputs(
             register_rendered(masker, rendered.tainted, rendered.value)
             value = _convert(spec.type, rendered.value)
             if rendered.tainted:  # the converted forms (JSON text, parsed YAML leaves...)
-                for text in leaves(value):
-                    masker.add(text)
+                register_whole(masker, value)
         except (HushflowError, ValueError, TypeError, yaml.YAMLError) as exc:
             # A conversion error may quote (a piece of) the value: never when it is a secret's.
             detail = f"the value is not a valid {spec.type}" if tainted else str(exc)

@@ -20,6 +20,7 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from hushflow.errors import SecretError
 from hushflow.masking import Masker
 
 
@@ -56,13 +57,28 @@ def leaves(value: Any) -> Iterator[str]:
 
 
 def register_rendered(masker: Masker, tainted: Iterable[str], value: Any) -> None:
-    """Register a render's tainted fragments (and, when one was too short, the value whole)."""
-    refused = False
+    """Register a render's tainted fragments (and, when one was too short, the value whole).
+
+    A piece too short to mask that *is* a whole leaf of the value (a 3-digit
+    code printed alone) can be neither registered nor hidden in a larger text:
+    the render is refused with :class:`SecretError`, as ``secret()`` refuses a
+    short secret, rather than let it out in clear.
+    """
+    refused: set[str] = set()
     for fragment in tainted:
-        if not masker.add(fragment) and fragment.strip():
-            refused = True
-        for form in number_forms(fragment):
-            masker.add(form)
+        for form in (fragment, *number_forms(fragment)):
+            if not masker.add(form) and form.strip():
+                refused.add(form)
     if refused:
-        for text in leaves(value):
-            masker.add(text)
+        register_whole(masker, value, refused)
+
+
+def register_whole(masker: Masker, value: Any, refused: set[str] | None = None) -> None:
+    """Register every leaf of ``value``; a leaf that is a refused piece stops the render."""
+    for text in leaves(value):
+        if not masker.add(text) and text.strip() and (refused is None or text in refused):
+            raise SecretError(
+                f"a value derived from a secret is shorter than {masker.min_length} characters, "
+                "too short to be masked: hushflow will not print or store it (print it within "
+                "a longer text, or not at all)"
+            )

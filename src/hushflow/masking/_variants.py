@@ -20,6 +20,7 @@ from urllib.parse import quote, quote_plus
 
 _PERCENT_HEX = re.compile(r"%[0-9A-F]{2}")
 _HTML_SAFE_JSON = re.compile(r"[<>&]")  # Go's encoding/json escapes these
+_UNICODE_ESCAPE = re.compile(r"\\u[0-9a-f]{4}")  # .NET writes these in upper case
 _PRINTF_Q = re.compile(r"[^\w./:=@%+~#-]|^[~#]")
 _JSON_OPENERS = ("{", "[")
 _MAX_JSON_DEPTH = 3
@@ -76,6 +77,9 @@ def _escaped_forms(text: str) -> Iterator[str]:
     yield json.dumps(text, ensure_ascii=False)[1:-1]
     yield json.dumps(text, ensure_ascii=False)[1:-1].replace("/", "\\/")
     yield _HTML_SAFE_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(text)[1:-1])
+    yield _UNICODE_ESCAPE.sub(
+        lambda m: m.group(0).upper().replace("\\U", "\\u"), json.dumps(text)[1:-1]
+    )
     yield repr(text)[1:-1]
     yield text.replace("\\", "\\\\").replace('"', '\\"')
     yield text.replace("\\", "\\\\").replace("'", "\\'")
@@ -118,6 +122,7 @@ def _percent_forms(text: str) -> Iterator[str]:
         quote_plus(raw),
     ):
         yield encoded
+        yield encoded.replace("~", "%7E")  # Java's URLEncoder, PHP, .NET encode '~' too
         yield _PERCENT_HEX.sub(lambda m: m.group(0).lower(), encoded)
 
 

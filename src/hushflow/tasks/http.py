@@ -133,6 +133,9 @@ class Request(Runnable):
         if ctx.mask(uri) != uri:
             # httpx re-encodes the URL its own way (a space becomes %20, '@' stays):
             # each piece of it that holds a secret is a secret in that form too.
+            # The host too: httpx lower-cases it and writes a non-ASCII one in punycode.
+            ctx.register_secret(parsed.host)
+            ctx.register_secret(parsed.raw_host.decode("ascii", "replace"))
             for piece in re.split(r"[/?&=#]", str(parsed)):
                 if piece and ctx.mask(urllib.parse.unquote(piece)) != urllib.parse.unquote(piece):
                     ctx.register_secret(piece)
