@@ -184,3 +184,14 @@ def test_execution_kill_stops_a_run_in_another_process(home: Path, tmp_path: Pat
         runner.communicate()
     again = hushflow("execution", "kill", execution_id, home=home)
     assert again.returncode == 2 and "already ended: KILLED" in again.stderr
+
+
+def test_plugins_list_names_every_task_type(home: Path) -> None:
+    result = hushflow("plugins", "list", "-o", "json", home=home)
+    assert result.returncode == 0, result.stderr
+    names = {row["type"] for row in json.loads(result.stdout)}
+    assert {
+        "io.kestra.plugin.core.log.Log",
+        "io.kestra.plugin.scripts.shell.Commands",
+        "io.kestra.plugin.core.http.Request",
+    } <= names

@@ -328,3 +328,20 @@ def test_key_rotation_reseals_secret_inputs_so_restart_still_opens_them(tmp_path
     assert again.state == State.SUCCESS
     assert again.sealed_inputs["pw"]["kid"] == report.primary_id  # type: ignore[index]
     assert again.task_runs[-1].outputs == {"value": "used ****"}
+
+
+def test_commands_left_for_an_ended_execution_are_dropped(database: Database) -> None:
+    from hushflow.engine.commands import CommandQueue
+
+    engine = Engine(database, command_poll=60)  # the poller never runs: only the end-of-run cleanup
+    try:
+        flow = parse_flow(
+            "id: c\nnamespace: t\ntasks:\n  - {id: nap, type: io.kestra.plugin.core.flow.Sleep, duration: PT0.3S}\n"
+        )
+        ex = engine.submit(flow)
+        CommandQueue(database).request(ex.id, "resume")
+        done = engine.wait(ex.id, timeout=20)
+    finally:
+        engine.close()
+    assert done.state == State.SUCCESS
+    assert CommandQueue(database).take([ex.id]) == []

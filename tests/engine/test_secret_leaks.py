@@ -302,7 +302,9 @@ def test_an_undefined_secret_fails_the_task_with_a_clear_message(run_flow: Runne
     assert any("Cannot find secret for key 'NOPE'" in m for m in run.messages), run.messages
 
 
-def test_a_piece_of_a_secret_too_short_to_mask_is_refused_when_printed_alone(run_flow: Runner) -> None:
+def test_a_piece_of_a_secret_too_short_to_mask_is_refused_when_printed_alone(
+    run_flow: Runner,
+) -> None:
     value = fake_secret()
     run = run_flow(
         """

@@ -23,6 +23,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("hushflow.cli.expression_cmd", "expression"),
     ("hushflow.cli.secret_cmd", "secret"),
     ("hushflow.cli.audit_cmd", "audit"),
+    ("hushflow.cli.plugins_cmd", "plugins"),
     ("hushflow.cli.server_cmd", "server"),
 ]
 

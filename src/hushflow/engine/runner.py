@@ -234,6 +234,13 @@ class Engine:
         if callable(closer):
             closer()
 
+    def _forget_commands(self, execution_ids: list[str]) -> None:
+        """Drop commands left for executions that just ended (one query per batch)."""
+        try:
+            self._commands.take(execution_ids)
+        except Exception:  # only housekeeping: never fail an execution for it
+            return
+
     def _poll_commands(self, interval: float) -> None:
         """Act on commands other processes left for executions held here (kill)."""
         while not self._closing.wait(interval):
@@ -273,6 +280,9 @@ class Engine:
                     self._crash(live, exc)
                 touched[execution_id] = live
             self._persist(list(touched.values()))
+            ended = [i for i, live in touched.items() if live.finished]
+            if ended:
+                self._forget_commands(ended)
             for execution_id, live in touched.items():
                 if live.finished:
                     self._live.pop(execution_id, None)
