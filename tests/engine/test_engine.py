@@ -345,3 +345,41 @@ def test_commands_left_for_an_ended_execution_are_dropped(database: Database) ->
         engine.close()
     assert done.state == State.SUCCESS
     assert CommandQueue(database).take([ex.id]) == []
+
+
+@pytest.mark.postgres
+def test_a_write_the_database_refuses_is_retried_not_lost(
+    pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import threading
+
+    import psycopg
+    from tests.conftest import PG_BASE
+
+    db = open_database(pg_url)
+    db.dispose()
+    # The engine's connections give up on a lock after 100 ms, so a held lock is an error.
+    touchy = open_database(
+        pg_url.replace(
+            "options=-csearch_path%3D", "options=-clock_timeout%3D100%20-csearch_path%3D"
+        )
+    )
+    schema = pg_url.rsplit("%3D", 1)[1]
+    engine = Engine(touchy)
+    try:
+        flow = parse_flow(
+            "id: r\nnamespace: t\ntasks:\n  - {id: nap, type: io.kestra.plugin.core.flow.Sleep, duration: PT0.3S}\n"
+        )
+        ex = engine.submit(flow)
+        with psycopg.connect(PG_BASE) as blocker:
+            blocker.execute(f'LOCK TABLE "{schema}".executions IN ACCESS EXCLUSIVE MODE')
+            released = threading.Timer(2.5, blocker.commit)
+            released.start()
+            done = engine.wait(ex.id, timeout=30)
+            released.join()
+    finally:
+        engine.close()
+        touchy.dispose()
+    assert "could not store execution changes" in caplog.text  # the retry path ran
+    assert done.state == State.SUCCESS
+    assert [r.state for r in done.task_runs] == [State.SUCCESS]

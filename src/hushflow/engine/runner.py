@@ -10,6 +10,7 @@ PostgreSQL queue (``SKIP LOCKED`` + ``LISTEN/NOTIFY``) can take its place.
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import threading
@@ -19,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import Engine as Database
+from sqlalchemy.exc import SQLAlchemyError
 
 from hushflow.engine.commands import CommandQueue
 from hushflow.engine.context import EngineRunContext
@@ -47,6 +49,10 @@ LogListener = Callable[[LogEntry], None]
 
 #: How many queued events the executor applies before it writes them all down.
 MAX_BATCH = 512
+#: Pauses (seconds) before each try of a write that the database refused.
+PERSIST_RETRIES = (0.0, 0.2, 1.0)
+
+log = logging.getLogger("hushflow.engine")
 
 
 class Engine:
@@ -279,7 +285,10 @@ class Engine:
                 except Exception as exc:  # never let one execution stop the engine
                     self._crash(live, exc)
                 touched[execution_id] = live
-            self._persist(list(touched.values()))
+            if not self._persist(list(touched.values())):
+                if stop:
+                    return
+                continue  # nothing ends before it is stored; a retry is scheduled
             ended = [i for i, live in touched.items() if live.finished]
             if ended:
                 self._forget_commands(ended)
@@ -303,6 +312,8 @@ class Engine:
                 event.set()
             if live.execution.state in (State.RUNNING, State.PAUSED):
                 live.execution.set_state(State.KILLING)
+        elif kind == "persist":
+            pass  # a retry of a failed write: the loop writes what is pending
         elif kind in ("paused", "resumed"):
             self._pause_state(live, payload, kind == "paused")
         elif kind == "resume":
@@ -406,19 +417,55 @@ class Engine:
             live.execution.set_state(State.FAILED)
         live.finished = True
 
-    def _persist(self, lives: list[Live]) -> None:
-        """Write the changed executions, task runs and logs in one transaction."""
+    def _persist(self, lives: list[Live]) -> bool:
+        """Write the changed executions, task runs and logs in one transaction.
+
+        A failed write is tried again (a locked SQLite file, a PostgreSQL
+        connection lost); if it still fails, the changes are kept for the next
+        write and a retry is scheduled, and the caller does not end anything.
+        """
         if not lives:
-            return
+            return True
         changes = []
         logs: list[LogEntry] = []
         for live in lives:
             changes.append((live.execution, list(live.changed.values())))
-            live.changed.clear()
             with live.lock:
                 logs.extend(live.pending_logs)
-                live.pending_logs = []
-        self.executions.save_many(changes, logs, stored=self._stored_runs)
+        for pause in PERSIST_RETRIES:
+            time.sleep(pause)
+            try:
+                self.executions.save_many(changes, logs, stored=self._stored_runs)
+            except SQLAlchemyError as exc:
+                failure = exc
+                continue
+            self._written(lives, changes, logs)
+            return True
+        log.error("could not store execution changes (%s); retrying", type(failure).__name__)
+        ids = [live.execution.id for live in lives]
+
+        def again() -> None:
+            for execution_id in ids:
+                self._events.put(("persist", execution_id, None))
+
+        retry = threading.Timer(2.0, again)
+        retry.daemon = True
+        retry.start()
+        return False
+
+    def _written(
+        self,
+        lives: list[Live],
+        changes: list[tuple[Execution, list[TaskRun]]],
+        logs: list[LogEntry],
+    ) -> None:
+        """Forget what is now stored; what changed meanwhile stays pending."""
+        stored = {id(e) for e in logs}
+        for live, (_, runs) in zip(lives, changes, strict=True):
+            for run in runs:
+                live.changed.pop(run.id, None)
+            with live.lock:
+                live.pending_logs = [e for e in live.pending_logs if id(e) not in stored]
 
     # -- dispatching to workers -------------------------------------------
 

@@ -213,10 +213,10 @@ class ExecutionRepository:
                     conn.execute(_UPDATE_TASK_RUN, updates)
                 if inserts:
                     conn.execute(insert(task_runs), [_without(r, "b_id") for r in inserts])
-                if stored is not None:
-                    stored.update(ids)
             if entries:
                 conn.execute(insert(logs), [_log_row(e) for e in entries])
+        if stored is not None:  # only once the transaction is committed
+            stored.update(r["b_id"] for r in run_rows)
 
     def get(self, execution_id: str) -> Execution:
         """An execution with its task runs in creation order; ``NotFound`` otherwise."""
