@@ -38,14 +38,3 @@ def store_input_file(
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, target)
     return f"{SCHEME}/{relative}"
-
-
-def local_path(uri: str) -> Path:
-    """The local file behind a ``kestra:///`` URI (refusing paths that climb out)."""
-    if not uri.startswith(SCHEME):
-        raise ValueError(f"not a storage URI: {uri}")
-    root = storage_root().resolve()
-    path = (root / uri[len(SCHEME) :].lstrip("/")).resolve()
-    if not path.is_relative_to(root):
-        raise ValueError("storage URI points outside the storage folder")
-    return path

@@ -27,7 +27,6 @@ class FunctionTable(dict[str, Any]):
         self._engine = engine
         self._live = live
         self._run = run
-        self._loop_run = run
         self["secret"] = self.secret
         self["errorLogs"] = self.error_logs
         self["currentEachOutput"] = self.current_each_output

@@ -182,12 +182,6 @@ class Engine:
             raise TimeoutError(f"execution {execution_id} still running after {timeout}s")
         return self.executions.get(execution_id)
 
-    def resume(self, execution_id: str) -> None:
-        """Resume every paused task run of a running execution."""
-        if execution_id not in self._live:
-            raise NotFound(f"execution '{execution_id}' is not running in this process")
-        self._events.put(("resume", execution_id, None))
-
     def pause_run(self, live: Live, task_run_id: str, seconds: float | None) -> bool:
         """Block a task run until resumed (True) or ``seconds`` pass (False); frees its slot."""
         event = threading.Event()

@@ -153,10 +153,3 @@ class Flow(Spec):
 
         walk([*self.tasks, *self.errors, *self.finally_, *self.after_execution])
         return out
-
-    def find_task(self, task_id: str) -> TaskSpec | None:
-        """The task with that id, anywhere in the flow."""
-        for task in self.all_tasks():
-            if task.id == task_id:
-                return task
-        return None

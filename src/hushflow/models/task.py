@@ -10,7 +10,7 @@ silently. Flowable tasks (those that hold other tasks) subclass
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
@@ -36,9 +36,6 @@ def _duration(value: Any) -> Any:
     if isinstance(value, str):
         return parse_duration(value)
     return value
-
-
-Duration = Annotated[timedelta, Field(json_schema_extra={"format": "duration"})]
 
 
 class Retry(Spec):

@@ -42,21 +42,6 @@ class TextStream(Protocol):
     def flush(self) -> str: ...
 
 
-class SubflowRunner(Protocol):
-    """Starts a child execution and (optionally) waits for it."""
-
-    def __call__(
-        self,
-        namespace: str,
-        flow_id: str,
-        inputs: dict[str, Any],
-        labels: dict[str, str],
-        wait: bool,
-        extract: dict[str, Any] | None = None,
-        inherit_labels: bool = False,
-    ) -> dict[str, Any]: ...
-
-
 class RunContext(Protocol):
     """The engine's side of one task-run attempt."""
 
