@@ -11,7 +11,6 @@ cheapest path. Linux only; elsewhere it does nothing.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import sys
 
 PR_SET_DUMPABLE = 4
@@ -21,8 +20,12 @@ PR_GET_DUMPABLE = 3
 def _libc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
         return None
-    name = ctypes.util.find_library("c")
-    return ctypes.CDLL(name, use_errno=True) if name else None
+    # The running interpreter already links libc: its symbols are found without
+    # ``ctypes.util.find_library``, which starts ``ldconfig`` (tens of ms at start-up).
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 def make_undumpable() -> bool:
