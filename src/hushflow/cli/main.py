@@ -30,7 +30,11 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("hushflow.cli.flow_cmd", "flow", "Validate, deploy and run flows."),
     ("hushflow.cli.execution_cmd", "execution", "List and inspect executions."),
     ("hushflow.cli.expression_cmd", "expression", "Evaluate Pebble expressions the way flows do."),
-    ("hushflow.cli.secret_cmd", "secret", "Namespaced, versioned, encrypted secrets (values never on the command line)."),
+    (
+        "hushflow.cli.secret_cmd",
+        "secret",
+        "Namespaced, versioned, encrypted secrets (values never on the command line).",
+    ),
     ("hushflow.cli.audit_cmd", "audit", "The secret audit log."),
     ("hushflow.cli.plugins_cmd", "plugins", "Task types: built-in and from installed plugins."),
     ("hushflow.cli.server_cmd", "server", "Run hushflow as a service."),
