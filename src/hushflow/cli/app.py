@@ -9,18 +9,18 @@ from typing import Any
 
 from sqlalchemy import Engine as Database
 
+from hushflow.cli.home import open_home_database
 from hushflow.engine.runner import Engine, LogListener
 from hushflow.errors import FlowValidationError
 from hushflow.models.flow import Flow
 from hushflow.models.flow_source import locate, read_flow
-from hushflow.storage.database import open_database
 
 FLOW_SUFFIXES = (".yml", ".yaml")
 
 
 def database() -> Database:
-    """The configured database, migrated."""
-    return open_database()
+    """The configured database, migrated; warns when HUSHFLOW_HOME is open to others."""
+    return open_home_database()
 
 
 def secret_manager(db: Database) -> Any:

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import click
 from sqlalchemy import Engine
 
+from hushflow.cli.home import open_home_database
 from hushflow.secrets.audit import AuditEvent, AuditLog
 from hushflow.secrets.master_key import MasterKeySource
-from hushflow.storage.database import open_database
 
 RELATIVE = re.compile(r"^(\d+)([smhd])$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -82,7 +82,7 @@ def list_(
     namespace: str | None, key: str | None, since: str | None, limit: int, output: str
 ) -> None:
     """Reads by runs and changes by people, newest first."""
-    engine: Engine = open_database()
+    engine: Engine = open_home_database()
     try:
         log = AuditLog(engine, MasterKeySource(os.environ))
         events = log.events(

@@ -18,9 +18,9 @@ from typing import Any
 
 import click
 
+from hushflow.cli.home import open_home_database
 from hushflow.errors import SecretError
 from hushflow.secrets import SecretManager, SecretMeta, VersionInfo
-from hushflow.storage.database import open_database
 
 OUTPUTS = click.Choice(["table", "json"])
 
@@ -32,7 +32,7 @@ def actor() -> str:
 
 @contextmanager
 def manager() -> Iterator[SecretManager]:
-    engine = open_database()
+    engine = open_home_database()
     try:
         with SecretManager.from_env(engine) as mgr:
             yield mgr
@@ -263,7 +263,7 @@ def rotate_key(batch_size: int) -> None:
     from hushflow.secrets.master_key import MasterKeySource
     from hushflow.secrets.rotation import rotate_key as rotate
 
-    engine = open_database()
+    engine = open_home_database()
     try:
         report = rotate(
             engine,

@@ -19,6 +19,13 @@ def storage_root() -> Path:
     return home() / "storage"
 
 
+def _private_dirs(folder: Path) -> None:
+    """Create ``folder`` and its missing parents 0700 (``mkdir``'s mode skips the parents)."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
+
+
 def execution_prefix(namespace: str, flow_id: str, execution_id: str) -> str:
     """The storage path of one execution's files."""
     return f"{namespace.replace('.', '/')}/{flow_id}/executions/{execution_id}"
@@ -35,6 +42,7 @@ def store_input_file(
         raise ValueError(f"no such file: {src.name}")
     relative = f"{execution_prefix(namespace, flow_id, execution_id)}/inputs/{input_id}/{src.name}"
     target = storage_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _private_dirs(target.parent)
     shutil.copyfile(src, target)
+    target.chmod(0o600)
     return f"{SCHEME}/{relative}"

@@ -154,7 +154,7 @@ class MasterKeySource:
 
     def _write_tmp(self, keys: list[bytes]) -> Path:
         """The key file's content in a private temporary file beside it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{FILE_NAME}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
         body = "# hushflow master keys: first line is the primary. Back this file up.\n"
         body += "".join(encode_key(k) + "\n" for k in keys)
