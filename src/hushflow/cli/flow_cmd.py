@@ -10,9 +10,12 @@ from typing import Any
 import click
 
 from hushflow.cli import app
+from hushflow.cli.interrupt import KILL_WAIT, Interrupted, interruptible
 from hushflow.cli.render import execution_document, print_log
-from hushflow.errors import FlowValidationError, InputError
-from hushflow.models.execution import LogEntry
+from hushflow.engine.runner import Engine
+from hushflow.errors import FlowValidationError, InputError, NotFound
+from hushflow.models.execution import Execution, LogEntry
+from hushflow.models.flow import Flow
 from hushflow.models.flow_source import read_flow
 from hushflow.models.state import State
 
@@ -110,12 +113,7 @@ def run(file: str, inputs: tuple[str, ...], flows_dir: str | None, output: str) 
         stored, _ = eng.flows.save(
             parsed.namespace, parsed.id, Path(file).read_text(encoding="utf-8")
         )
-        try:
-            execution = eng.submit(parsed, raw_inputs, revision=stored.revision)
-        except InputError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            raise click.exceptions.Exit(2) from None
-        done = eng.wait(execution.id)
+        done = _execute(eng, parsed, raw_inputs, stored.revision)
         logs = eng.logs.for_execution(done.id)
     finally:
         eng.close()
@@ -124,6 +122,41 @@ def run(file: str, inputs: tuple[str, ...], flows_dir: str | None, output: str) 
     else:
         _summary(done)
     raise click.exceptions.Exit(0 if done.state in (State.SUCCESS, State.WARNING) else 1)
+
+
+def _execute(eng: Engine, flow: Flow, inputs: dict[str, Any], revision: int) -> Execution:
+    """Submit and wait; on SIGINT/SIGTERM kill the execution, wait (bounded), exit 128+signal."""
+    execution: Execution | None = None
+    try:
+        with interruptible():
+            try:
+                execution = eng.submit(flow, inputs, revision=revision)
+            except InputError as exc:
+                click.echo(f"Error: {exc}", err=True)
+                raise click.exceptions.Exit(2) from None
+            return eng.wait(execution.id)
+    except Interrupted as stop:
+        if execution is not None:
+            _kill(eng, execution.id, stop)
+        raise click.exceptions.Exit(stop.exit_code) from None
+
+
+def _kill(eng: Engine, execution_id: str, stop: Interrupted) -> None:
+    click.echo(f"\n{signal_name(stop)}: killing execution {execution_id}", err=True)
+    with interruptible():
+        try:
+            eng.kill(execution_id)
+            done = eng.wait(execution_id, KILL_WAIT)
+            click.echo(f"Execution {execution_id}: {done.state.value}", err=True)
+        except (NotFound, TimeoutError):
+            click.echo(f"Execution {execution_id}: not stopped within {KILL_WAIT:g}s", err=True)
+        except Interrupted:
+            pass
+
+
+def signal_name(stop: Interrupted) -> str:
+    """``SIGINT``/``SIGTERM`` as a user reads it."""
+    return "Interrupted" if stop.signum == 2 else "Terminated"
 
 
 def _live_printer() -> Any:
