@@ -123,3 +123,10 @@ class ConfigError(HushflowError):
     """hushflow's own configuration (env, hushflow.yml) is wrong."""
 
     status = 500
+
+
+class LimitExceeded(HushflowError):
+    """A configured bound (subflow depth, sizes) would be passed; the message names the setting."""
+
+    status = 422
+    exit_code = 1

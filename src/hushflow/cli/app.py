@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Engine as Database
 
 from hushflow.cli.home import open_home_database
-from hushflow.engine.runner import Engine, LogListener
-from hushflow.errors import FlowValidationError
+from hushflow.engine.runner import MAX_SUBFLOW_DEPTH, Engine, LogListener
+from hushflow.errors import ConfigError, FlowValidationError
 from hushflow.models.flow import Flow
 from hushflow.models.flow_source import locate, read_flow
 
@@ -31,8 +31,18 @@ def secret_manager(db: Database) -> Any:
 
 
 def engine(db: Database, on_log: LogListener | None = None) -> Engine:
-    """An engine over ``db`` with the configured secrets."""
-    return Engine(db, secrets=secret_manager(db), on_log=on_log)
+    """An engine over ``db`` with the configured secrets and limits."""
+    depth = _positive_int("HUSHFLOW_MAX_SUBFLOW_DEPTH", MAX_SUBFLOW_DEPTH)
+    return Engine(db, secrets=secret_manager(db), on_log=on_log, max_subflow_depth=depth)
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of 1 or more, not {raw!r}")
+    return int(raw)
 
 
 def flow_files(paths: list[str]) -> list[Path]:

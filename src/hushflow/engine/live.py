@@ -37,6 +37,8 @@ class Live:
     #: stored masked, handed to the children in clear (and tainted).
     clear_values: dict[tuple[str, int | None], str] = field(default_factory=dict)
     active: int = 0
+    #: How many parents this execution has (0 for one started by a user or a schedule).
+    depth: int = 0
     killing: bool = False
     finished: bool = False
     #: Paused task runs, each waiting on its event until resumed.

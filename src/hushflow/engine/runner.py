@@ -34,7 +34,7 @@ from hushflow.engine.restart import plan_restart
 from hushflow.engine.sealed_inputs import open_inputs, seal_inputs
 from hushflow.engine.variables import execution_variables, task_variables
 from hushflow.engine.worker import WorkResult, run_task
-from hushflow.errors import InputError, NotFound
+from hushflow.errors import InputError, LimitExceeded, NotFound
 from hushflow.expressions import taint
 from hushflow.masking import Masker
 from hushflow.models.execution import Execution, LogEntry, TaskRun
@@ -49,6 +49,8 @@ LogListener = Callable[[LogEntry], None]
 
 #: How many queued events the executor applies before it writes them all down.
 MAX_BATCH = 512
+#: How deep subflows may nest (a flow that calls itself stops here with a clear error).
+MAX_SUBFLOW_DEPTH = 20
 #: Pauses (seconds) before each try of a write that the database refused.
 PERSIST_RETRIES = (0.0, 0.2, 1.0)
 
@@ -68,6 +70,7 @@ class Engine:
         globals_: Mapping[str, Any] | None = None,
         keys: MasterKeySource | None = None,
         command_poll: float = 0.5,
+        max_subflow_depth: int = MAX_SUBFLOW_DEPTH,
     ) -> None:
         self.flows = FlowRepository(database)
         self.keys = keys or MasterKeySource(os.environ)
@@ -76,6 +79,7 @@ class Engine:
         self.secrets = secrets
         self.on_log = on_log
         self.globals = dict(globals_ or {})
+        self.max_subflow_depth = max_subflow_depth
         self._events: queue.Queue[tuple[str, str, Any]] = queue.Queue()
         self._live: dict[str, Live] = {}
         #: Ids of the task runs of executions in flight that are in the database.
@@ -114,6 +118,7 @@ class Engine:
         ``trigger`` (``{"id", "type", "variables"}``) is what started it, as a
         schedule or a parent flow; expressions read ``trigger.<variable>``.
         """
+        depth = self._depth_under(parent, flow)
         execution = Execution(namespace=flow.namespace, flow_id=flow.id, flow_revision=revision)
 
         def store_file(spec: Input, value: str) -> str:
@@ -143,11 +148,25 @@ class Engine:
             # knows (a parent flow passed it), are tainted: derived values mask too.
             if input_id in secret_ids or masker.mask_value(value) != value:
                 typed[input_id] = taint(value)
-        live = Live(flow, execution, masker, typed)
+        live = Live(flow, execution, masker, typed, depth=depth)
         self.executions.create(execution)
         self._live[execution.id] = live
         self._events.put(("start", execution.id, None))
         return execution
+
+    def _depth_under(self, parent: Execution | None, flow: Flow) -> int:
+        """The nesting depth of a new child of ``parent``; refused past the limit."""
+        if parent is None:
+            return 0
+        held = self._live.get(parent.id)
+        depth = (held.depth if held else 0) + 1
+        if depth > self.max_subflow_depth:
+            raise LimitExceeded(
+                f"subflow {flow.namespace}.{flow.id} not started: it would be nested {depth} "
+                f"executions deep, over the limit of {self.max_subflow_depth} (does a flow call "
+                "itself?). Set HUSHFLOW_MAX_SUBFLOW_DEPTH to allow deeper nesting."
+            )
+        return depth
 
     def restart(self, execution_id: str) -> Execution:
         """Run a FAILED or KILLED execution again from its failed task runs."""
