@@ -49,6 +49,8 @@ LogListener = Callable[[LogEntry], None]
 
 #: How many queued events the executor applies before it writes them all down.
 MAX_BATCH = 512
+#: Seconds between writes of the log lines of tasks still running (a crash loses at most these).
+LOG_FLUSH_INTERVAL = 0.25
 #: How deep subflows may nest (a flow that calls itself stops here with a clear error).
 MAX_SUBFLOW_DEPTH = 20
 #: Pauses (seconds) before each try of a write that the database refused.
@@ -98,6 +100,10 @@ class Engine:
             target=self._poll_commands, args=(command_poll,), name="hushflow-commands", daemon=True
         )
         self._poller.start()
+        self._flusher = threading.Thread(
+            target=self._flush_logs, name="hushflow-log-flush", daemon=True
+        )
+        self._flusher.start()
 
     # -- public API -------------------------------------------------------
 
@@ -248,6 +254,7 @@ class Engine:
         self._events.put(("stop", "", None))
         self._thread.join(10)
         self._poller.join(5)
+        self._flusher.join(5)
         self._pool.shutdown(wait=False, cancel_futures=True)
         closer = getattr(self.secrets, "close", None)
         if callable(closer):
@@ -259,6 +266,17 @@ class Engine:
             self._commands.take(execution_ids)
         except Exception:  # only housekeeping: never fail an execution for it
             return
+
+    def _flush_logs(self) -> None:
+        """Have the executor write the log lines of running tasks every few hundred ms.
+
+        Lines are otherwise written with the next change of the execution, which
+        for a long task is its end: a crash in between would lose them all.
+        """
+        while not self._closing.wait(LOG_FLUSH_INTERVAL):
+            for execution_id, live in list(self._live.items()):
+                if live.pending_logs and not live.finished:
+                    self._events.put(("persist", execution_id, None))
 
     def _poll_commands(self, interval: float) -> None:
         """Act on commands other processes left for executions held here (kill)."""
