@@ -32,6 +32,7 @@ from hushflow.engine.inputs import resolve_inputs
 from hushflow.engine.live import Live
 from hushflow.engine.restart import plan_restart
 from hushflow.engine.sealed_inputs import open_inputs, seal_inputs
+from hushflow.engine.sealed_outputs import leaves, open_outputs, seal_output
 from hushflow.engine.variables import execution_variables, task_variables
 from hushflow.engine.worker import WorkResult, run_task
 from hushflow.errors import InputError, NotFound
@@ -164,12 +165,18 @@ class Engine:
                 masker.add(str(value))
                 inputs[input_id] = taint(value)
         execution.task_runs = [r for r in execution.task_runs if r.id not in plan.drop]
+        sealed = open_outputs(self.keys, execution.id, execution.sealed_outputs or {})
+        sealed = {k: v for k, v in sealed.items() if k not in plan.drop}
+        masker.add_all(text for values in sealed.values() for text in leaves(values))
+        execution.sealed_outputs = {
+            k: v for k, v in (execution.sealed_outputs or {}).items() if k in sealed
+        }
         for run in plan.reopen:
             run.set_state(State.RUNNING)
         execution.set_state(State.RESTARTED)
         self.executions.delete_task_runs(plan.drop)
         self.executions.save(execution, plan.reopen)
-        live = Live(flow, execution, masker, inputs)
+        live = Live(flow, execution, masker, inputs, sealed=sealed)
         self._stored_runs.update(r.id for r in execution.task_runs)
         self._live[execution.id] = live
         self._events.put(("start", execution.id, None))
@@ -338,9 +345,18 @@ class Engine:
         run.outputs = result.outputs
         run.plan = self._mask_plan(live, run.id, result.plan, result.plan_secret)
         run.error = result.error
+        if result.sealed:
+            self._seal(live, run.id, result.sealed)
         state = State.KILLED if live.killing and result.state == State.FAILED else result.state
         run.set_state(state)
         live.changed[run.id] = run
+
+    def _seal(self, live: Live, run_id: str, values: dict[str, Any]) -> None:
+        """Keep a run's secret outputs in memory and, sealed, in the execution."""
+        live.sealed[run_id] = values
+        ex = live.execution
+        sealed = seal_output(self.keys, ex.id, run_id, values)
+        ex.sealed_outputs = {**(ex.sealed_outputs or {}), run_id: sealed}
 
     def _mask_plan(
         self, live: Live, run_id: str, plan: dict[str, Any] | None, secret: bool = False
@@ -393,7 +409,7 @@ class Engine:
     def _finish(self, live: Live, state: State) -> None:
         ex = live.execution
         if state in (State.SUCCESS, State.WARNING) and live.flow.outputs:
-            variables = execution_variables(live.flow, ex, live.inputs, self.globals)
+            variables = execution_variables(live.flow, ex, live.inputs, self.globals, live.sealed)
             outputs, error = render_outputs(
                 live.flow, variables, self._functions(live), live.masker
             )
@@ -500,7 +516,7 @@ class Engine:
     ) -> Callable[[int], EngineRunContext]:
         """Builds the context of each attempt of ``run`` (its own cancel event each time)."""
         ex = live.execution
-        base = execution_variables(live.flow, ex, live.inputs, self.globals)
+        base = execution_variables(live.flow, ex, live.inputs, self.globals, live.sealed)
         functions = self._functions(live, run)
         clear = self._clear_value(live, run)
 
