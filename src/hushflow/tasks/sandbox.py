@@ -171,7 +171,7 @@ def bwrap_argv(bwrap: str, spec: SandboxSpec, argv: Sequence[str]) -> list[str]:
     from inherited file descriptors.
     """
     root = os.geteuid() == 0
-    args = [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    args = [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
     if not root:
         args += ["--unshare-user", "--disable-userns"]
     if not spec.network:
