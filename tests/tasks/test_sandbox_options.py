@@ -332,3 +332,17 @@ def test_a_base64_secret_file_round_trips(run_flow: FlowRunner) -> None:
     )
     assert run.messages("t", "INFO") == ["same"]
     assert base64.b64encode(value.encode()).decode() not in "\n".join(run.messages())
+
+
+def test_a_passwordless_loopback_postgresql_with_host_network_is_warned_about() -> None:
+    from sqlalchemy.engine import make_url
+
+    from hushflow.engine.sandbox_warning import loopback_trust_warning
+
+    host = sandbox_config.SandboxConfig()
+    closed = sandbox_config.from_mapping({"network": "none"})
+    trusting = make_url("postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    assert "without a password" in (loopback_trust_warning(trusting, host) or "")
+    assert loopback_trust_warning(trusting, closed) is None
+    assert loopback_trust_warning(make_url("postgresql://u:pw@127.0.0.1/db"), host) is None
+    assert loopback_trust_warning(make_url("sqlite:///x.db"), host) is None

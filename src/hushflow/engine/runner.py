@@ -31,11 +31,12 @@ from hushflow.engine.functions import FunctionTable
 from hushflow.engine.inputs import resolve_inputs
 from hushflow.engine.live import Live
 from hushflow.engine.restart import plan_restart
+from hushflow.engine.sandbox_warning import loopback_trust_warning
 from hushflow.engine.sealed_inputs import open_inputs, seal_inputs
 from hushflow.engine.sealed_outputs import leaves, open_outputs, seal_output
 from hushflow.engine.variables import execution_variables, task_variables
 from hushflow.engine.worker import WorkResult, run_task
-from hushflow.errors import InputError, NotFound
+from hushflow.errors import ConfigError, InputError, NotFound
 from hushflow.expressions import taint
 from hushflow.masking import Masker
 from hushflow.models.execution import Execution, LogEntry, TaskRun
@@ -45,6 +46,7 @@ from hushflow.models.state import State
 from hushflow.models.task import TaskSpec
 from hushflow.secrets.master_key import MasterKeySource
 from hushflow.storage.repository import ExecutionRepository, FlowRepository, LogRepository
+from hushflow.tasks import sandbox_config
 
 LogListener = Callable[[LogEntry], None]
 
@@ -95,6 +97,16 @@ class Engine:
             target=self._poll_commands, args=(command_poll,), name="hushflow-commands", daemon=True
         )
         self._poller.start()
+        self._warn_about_loopback(database)
+
+    @staticmethod
+    def _warn_about_loopback(database: Database) -> None:
+        try:
+            message = loopback_trust_warning(database.url, sandbox_config.load())
+        except ConfigError:
+            return  # the task that needs the settings says what is wrong with them
+        if message is not None:
+            log.warning("%s", message)
 
     # -- public API -------------------------------------------------------
 
