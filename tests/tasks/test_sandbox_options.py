@@ -346,3 +346,56 @@ def test_a_passwordless_loopback_postgresql_with_host_network_is_warned_about() 
     assert loopback_trust_warning(trusting, closed) is None
     assert loopback_trust_warning(make_url("postgresql://u:pw@127.0.0.1/db"), host) is None
     assert loopback_trust_warning(make_url("sqlite:///x.db"), host) is None
+
+
+def test_secret_outputs_survive_a_key_rotation_and_a_restart(sqlite_url: str) -> None:
+    from hushflow.engine.runner import Engine
+    from hushflow.models import parse_flow
+    from hushflow.secrets.master_key import MasterKeySource
+    from hushflow.secrets.rotation import rotate_key
+    from hushflow.storage.database import open_database
+
+    token = fake_secret("tok-")
+    env = {"HUSHFLOW_HOME": os.environ["HUSHFLOW_HOME"]}
+    source = f"""
+id: rot
+namespace: company.team
+tasks:
+  - id: login
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands:
+      - |
+        echo '::{{"secretOutputs": {{"token": "{token}"}}}}::'
+  - id: gate
+    type: io.kestra.plugin.core.execution.Fail
+    condition: "{{{{ not (globals.ok ?? false) }}}}"
+  - id: use
+    type: io.kestra.plugin.scripts.shell.Commands
+    env:
+      T: "{{{{ outputs.login.vars.token }}}}"
+    commands:
+      - test "$T" = "{token}" && echo match
+"""
+    db = open_database(sqlite_url)
+    engine = Engine(db, keys=MasterKeySource(env))
+    try:
+        flow = parse_flow(source)
+        engine.flows.save(flow.namespace, flow.id, source)
+        first = engine.wait(engine.submit(flow).id, timeout=60)
+        assert first.state == State.FAILED
+        login = next(r for r in first.task_runs if r.task_id == "login")
+        old_kid = (first.sealed_outputs or {})[login.id]["kid"]
+        report = rotate_key(db, MasterKeySource(env))
+        assert report.finished and report.primary_id != old_kid
+        engine.keys = MasterKeySource(env)
+        engine.globals["ok"] = True
+        engine.restart(first.id)
+        again = engine.wait(first.id, timeout=60)
+        logs = [e.message for e in engine.logs.for_execution(first.id)]
+    finally:
+        engine.close()
+        db.dispose()
+    assert again.state == State.SUCCESS
+    assert (again.sealed_outputs or {})[login.id]["kid"] == report.primary_id
+    assert "match" in logs
+    assert not any(token in m for m in logs)
