@@ -26,14 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from hushflow.tasks.sandbox_config import Limits
+from hushflow.tasks.sandbox_etc import etc_folder
 
 #: Where secret files appear inside the sandbox (Docker's convention).
 SECRETS_DIR = "/run/secrets"
-_ETC = (
-    "alternatives", "ssl", "ca-certificates", "ca-certificates.conf", "ld.so.cache",
-    "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "host.conf", "hosts",
-    "resolv.conf", "gai.conf", "passwd", "group", "mime.types", "protocols", "services",
-)  # fmt: skip
 _TOP_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 _SECRET_FILES_SIZE = 4 << 20
 
@@ -105,9 +101,7 @@ def _system() -> list[str]:
             args += ["--symlink", os.readlink(top), str(top)]
         elif top.is_dir():
             args += ["--ro-bind", str(top), str(top)]
-    for name in _ETC:
-        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    return args
+    return [*args, "--ro-bind", str(etc_folder()), "/etc"]
 
 
 def limit_args(limits: Limits) -> list[str]:
