@@ -10,6 +10,10 @@ The child runs in its own process group. When the execution is killed or the
 task times out (``ctx.cancelled``), the whole group gets SIGTERM, then SIGKILL
 after a grace period; when the main process exits, whatever it left running
 in its group is killed too, so nothing a task started outlives its run.
+
+This module runs whatever command line it is given. A task that runs code a
+flow author wrote goes through :func:`hushflow.tasks.script_runner.run_script`,
+which wraps the command in the sandbox first; a plugin task should do the same.
 """
 
 from __future__ import annotations
