@@ -10,7 +10,7 @@
       gid: 65534
       limits:                   # per task; a task may ask for less, never more
         cpu: 600                # seconds of CPU time
-        memory: 2GiB            # address space
+        memory: 4GiB            # address space (virtual memory: generous, threads reserve much)
         processes: 256
         open_files: 1024
         output: 16MiB           # bytes of stdout + stderr
@@ -49,7 +49,7 @@ class Limits:
     """What one script task may use; exceeding one fails that task only."""
 
     cpu: int = 600
-    memory: int = 2 << 30
+    memory: int = 4 << 30
     processes: int = 256
     open_files: int = 1024
     output: int = 16 << 20
