@@ -399,3 +399,24 @@ tasks:
     assert (again.sealed_outputs or {})[login.id]["kid"] == report.primary_id
     assert "match" in logs
     assert not any(token in m for m in logs)
+
+
+def test_the_kestra_library_sends_secret_outputs(run_flow: FlowRunner) -> None:
+    value = fake_secret()
+    run = run_flow(f"""
+    id: lib
+    namespace: company.team
+    tasks:
+      - id: t
+        type: io.kestra.plugin.scripts.python.Script
+        script: |
+          from kestra import Kestra
+          Kestra.secret_outputs({{"key": "{value}"}})
+      - id: after
+        type: io.kestra.plugin.scripts.shell.Commands
+        commands:
+          - test "{{{{ outputs.t.vars.key }}}}" = "{value}" && echo same
+    """)
+    assert run.task("t").outputs["vars"] == {"key": TOKEN}
+    assert run.messages("after", "INFO") == ["same"]
+    assert run.leaks(value, database=False) == []
