@@ -74,6 +74,8 @@ def startup(runs: int) -> None:
     print(f"start-up, median of {runs}: bare {a:.2f} ms, sandboxed {b:.2f} ms")
     print(f"  extra per task: {b - a:.2f} ms (goal < {GOAL_MS:.0f} ms) ratio {b / a:.1f}x")
     print(f"  of which namespaces and mounts (bwrap alone): {c - a:.2f} ms")
+    low = min(inside) - min(plain)
+    print(f"  best case (fastest of each): {low:.2f} ms extra; the machine's load shows in the gap")
 
 
 def chain_flow(steps: int, runner: str | None) -> str:
