@@ -3,25 +3,33 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install dev run test lint bench clean
+.PHONY: install dev run test lint bench clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+# Script tasks run in a bubblewrap sandbox: install bwrap where it is missing
+# (apt-get as root; otherwise say what to install). setpriv and prlimit come with util-linux.
+system-deps:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap; \
+	  else echo "install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap)" >&2; exit 1; fi; }
+
+install: system-deps $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
-dev: $(BIN)/python
+dev: system-deps $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 
 # The main job on the embedded SQLite default: a flow that uses a secret, with the
 # secret masked in every log line. The demo secret is generated for this run.
-run: install
+run: system-deps install
 	SECRET_GREETING_TOKEN=$$($(BIN)/python -c "import base64,secrets;print(base64.b64encode(('demo-'+secrets.token_hex(8)).encode()).decode())") \
 	  $(BIN)/hushflow flow run examples/hello.yml
 
-test: dev
+test: system-deps dev
 	$(BIN)/pytest -q
 
 lint: dev

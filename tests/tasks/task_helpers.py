@@ -32,10 +32,12 @@ class Run:
         return next(r for r in self.execution.task_runs if r.task_id == task_id)
 
     def messages(self, task_id: str | None = None, level: str | None = None) -> list[str]:
+        """Log lines of a task (all tasks), at ``level`` (every level but TRACE)."""
         return [
             e.message
             for e in self.logs
-            if (task_id is None or e.task_id == task_id) and (level is None or e.level == level)
+            if (task_id is None or e.task_id == task_id)
+            and (e.level == level if level else e.level != "TRACE")
         ]
 
     def stored_bytes(self) -> bytes:
@@ -80,6 +82,28 @@ def wait_for_file(path: Path, timeout: float = 30) -> str:
             return path.read_text()
         done.wait(0.02)
     raise AssertionError(f"{path} was never written")
+
+
+def descendants(root: int) -> list[int]:
+    """Every live process below ``root`` (children, their children...)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] not in ("Z", "X"):
+                parents[int(entry.name)] = int(fields[1])
+    found: list[int] = []
+    frontier = [root]
+    while frontier:
+        pid = frontier.pop()
+        kids = [p for p, parent in parents.items() if parent == pid]
+        found += kids
+        frontier += kids
+    return found
 
 
 def alive(pid: int) -> bool:

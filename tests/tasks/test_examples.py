@@ -77,3 +77,14 @@ def test_http_request(run_flow: FlowRunner, echo_server: EchoServer) -> None:
     assert echoed["headers"]["Authorization"] == TOKEN
     assert json.loads(echoed["body"])["signature"] == TOKEN
     assert run.leaks(token, digest) == []
+
+
+def test_scripts_sandbox(run_flow: FlowRunner) -> None:
+    cert = fake_secret("pem-")
+    run = run_flow(example("scripts-sandbox.yml"), {"CLIENT_CERT": cert})
+    assert run.execution.state == State.SUCCESS, [r.error for r in run.execution.task_runs]
+    token = "session-" + hashlib.sha256(cert.encode()).hexdigest()[:24]
+    assert run.task("login").outputs["vars"] == {"user": "ada", "token": TOKEN}
+    assert run.messages("login", "INFO") == [f"logged in with {TOKEN}"]
+    assert run.messages("call", "INFO") == [f"calling as ada with {TOKEN}", "32"]
+    assert run.leaks(cert, token) == []

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
+import tempfile
 import textwrap
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,7 @@ import pytest
 from hushflow.engine.runner import Engine
 from hushflow.errors import FlowValidationError
 from hushflow.models import State, parse_flow
-from tests.tasks.task_helpers import FlowRunner, alive, fake_secret, wait_for_file
+from tests.tasks.task_helpers import FlowRunner, alive, descendants, fake_secret
 
 SHELL = "io.kestra.plugin.scripts.shell.Commands"
 
@@ -126,7 +129,7 @@ def test_input_files_are_written_and_output_files_stored(run_flow: FlowRunner) -
     assert Path(files["result.out"]) == folder / "result.out"
     assert Path(files["result.out"]).read_text() == "abc"
     assert Path(files["sub/deep/x.csv"]).read_text() == "1,2\n"
-    assert run.messages("read") == ["abc"]
+    assert run.messages("read", "INFO") == ["abc"]
 
 
 @pytest.mark.parametrize("name", ["../escape.txt", "/etc/escape.txt"], ids=["climb", "absolute"])
@@ -285,38 +288,62 @@ def test_a_very_long_line_is_logged_in_pieces(run_flow: FlowRunner) -> None:
     assert len(pieces) == 4
 
 
-def test_kill_stops_the_process_group(run_flow: FlowRunner, tmp_path: Path) -> None:
-    marker = tmp_path / "pids"
+def _kill_when(line: str) -> Callable[[Engine, str], None]:
+    """Kill the execution once its script logged ``line`` (a script cannot write outside)."""
 
-    def kill_when_started(engine: Engine, execution_id: str) -> None:
-        wait_for_file(marker)
-        engine.kill(execution_id)
+    def during(engine: Engine, execution_id: str) -> None:
+        for _ in range(1500):
+            if line in [e.message for e in engine.logs_of(execution_id)]:
+                engine.kill(execution_id)
+                return
+            threading.Event().wait(0.02)
+        raise AssertionError(f"the script never logged {line!r}")
 
+    return during
+
+
+def _sleepers() -> list[int]:
+    """Our descendants still running ``sleep 3xx`` (what the scripts below leave behind)."""
+    return [p for p in descendants(os.getpid()) if _cmdline(p).startswith("sleep 3")]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _none_left() -> bool:
+    for _ in range(250):
+        if not _sleepers():
+            return True
+        threading.Event().wait(0.02)
+    return False
+
+
+def test_kill_stops_the_process_group(run_flow: FlowRunner) -> None:
     run = run_flow(
-        shell(["sleep 300 &", f'echo "$$ $!" > {marker}', "sleep 300"]),
-        during=kill_when_started,
+        shell(["sleep 300 &", "echo started", "sleep 301"]),
+        during=_kill_when("started"),
     )
     assert run.execution.state == State.KILLED
     assert run.task("t").state == State.KILLED
-    pids = [int(p) for p in marker.read_text().split()]
-    assert len(pids) == 2
-    assert not any(alive(pid) for pid in pids)
+    assert _none_left()
 
 
-def test_timeout_stops_the_process(run_flow: FlowRunner, tmp_path: Path) -> None:
-    marker = tmp_path / "pid"
-    run = run_flow(shell([f'echo "$$" > {marker}', "sleep 300"], "        timeout: PT1S\n"))
+def test_timeout_stops_the_process(run_flow: FlowRunner) -> None:
+    run = run_flow(shell(["sleep 302"], "        timeout: PT1S\n"))
     assert run.execution.state == State.FAILED
     assert "Timeout" in (run.task("t").error or "")
-    assert not alive(int(marker.read_text()))
+    assert _none_left()
 
 
-def test_background_children_do_not_outlive_the_task(run_flow: FlowRunner, tmp_path: Path) -> None:
-    marker = tmp_path / "pid"
-    run = run_flow(shell([f"(sleep 300; echo late) & echo $! > {marker}", "echo done"]))
+def test_background_children_do_not_outlive_the_task(run_flow: FlowRunner) -> None:
+    run = run_flow(shell(["(sleep 303; echo late) &", "echo done"]))
     assert run.execution.state == State.SUCCESS
     assert run.messages("t", "INFO") == ["done"]
-    assert not alive(int(marker.read_text()))
+    assert _none_left()
 
 
 def test_no_process_is_left_behind(run_flow: FlowRunner) -> None:
@@ -388,53 +415,44 @@ def test_the_kestra_python_library_works_without_installing_it(run_flow: FlowRun
     assert run.messages("t", "ERROR") == ["one row skipped"]
 
 
-def test_a_line_shows_while_the_script_is_still_working(
-    run_flow: FlowRunner, tmp_path: Path
-) -> None:
+def test_a_line_shows_while_the_script_is_still_working(run_flow: FlowRunner) -> None:
     """The masking stream holds output back; a quiet child gets its whole lines shown."""
-    marker = tmp_path / "go"
+    task_id = f"wait_{secrets.token_hex(6)}"
 
     def release_after_first_line(engine: Engine, execution_id: str) -> None:
         for _ in range(1500):
             if "first line" in [e.message for e in engine.logs_of(execution_id)]:
-                marker.write_text("go\n")
-                return
+                break
             threading.Event().wait(0.02)
-        marker.write_text("go\n")
-        raise AssertionError("the first line was not shown while the script waited")
+        # the script waits for a file in its own working folder
+        for folder in Path(tempfile.gettempdir()).glob(f"hushflow-{task_id}-*"):
+            (folder / "go").write_text("go\n")
+        assert "first line" in [e.message for e in engine.logs_of(execution_id)]
 
     run = run_flow(
         f"""
     id: live
     namespace: company.team
     tasks:
-      - id: t
+      - id: {task_id}
         type: io.kestra.plugin.scripts.shell.Commands
         env:
           TOK: "{{{{ secret('MY_TOKEN') }}}}"
         commands:
           - echo "first line"
-          - for i in $(seq 600); do [ -f {marker} ] && break; sleep 0.1; done
+          - for i in $(seq 600); do [ -f go ] && break; sleep 0.1; done
           - echo second
     """,
         {"MY_TOKEN": fake_secret()},  # a registered secret makes the stream hold output back
         during=release_after_first_line,
     )
-    assert run.messages("t", "INFO") == ["first line", "second"]
+    assert run.messages(task_id, "INFO") == ["first line", "second"]
 
 
-def test_a_child_that_ignores_sigterm_is_killed_anyway(
-    run_flow: FlowRunner, tmp_path: Path
-) -> None:
-    marker = tmp_path / "pid"
-
-    def kill_when_started(engine: Engine, execution_id: str) -> None:
-        wait_for_file(marker)
-        engine.kill(execution_id)
-
+def test_a_child_that_ignores_sigterm_is_killed_anyway(run_flow: FlowRunner) -> None:
     run = run_flow(
-        shell(["trap '' TERM", f'echo "$$" > {marker}', "while true; do sleep 0.1; done"]),
-        during=kill_when_started,
+        shell(["trap '' TERM", "echo started", "while true; do sleep 304; done"]),
+        during=_kill_when("started"),
     )
     assert run.execution.state == State.KILLED
-    assert not alive(int(marker.read_text()))
+    assert _none_left()

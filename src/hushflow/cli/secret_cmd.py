@@ -259,7 +259,8 @@ def get(namespace: str, key: str, reveal: bool, version: int | None, yes: bool) 
 @click.option("--batch-size", type=int, default=100, show_default=True)
 def rotate_key(batch_size: int) -> None:
     """Re-encrypt every stored version under a new master key (resumable)."""
-    import hushflow.engine.sealed_inputs  # noqa: F401 - registers the SECRET-input resealer
+    import hushflow.engine.sealed_inputs
+    import hushflow.engine.sealed_outputs  # noqa: F401 - and the secret-output one
     from hushflow.secrets.master_key import MasterKeySource
     from hushflow.secrets.rotation import rotate_key as rotate
 

@@ -36,6 +36,8 @@ class Live:
     #: Iteration values that contain secret text, by (flowable run id, iteration):
     #: stored masked, handed to the children in clear (and tainted).
     clear_values: dict[tuple[str, int | None], str] = field(default_factory=dict)
+    #: Secret outputs in clear, by task run id (stored sealed; see engine.sealed_outputs).
+    sealed: dict[str, dict[str, Any]] = field(default_factory=dict)
     active: int = 0
     #: How many parents this execution has (0 for one started by a user or a schedule).
     depth: int = 0

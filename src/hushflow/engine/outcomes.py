@@ -34,12 +34,15 @@ class Outcome:
     outputs: dict[str, Any] | None = None
     message: str | None = None
     detail: str | None = None  # a masked traceback, for unexpected errors
+    sealed: dict[str, Any] | None = None  # secret outputs in clear (see TaskResult.sealed)
 
 
 def from_return(value: Any) -> Outcome:
     """A task returned normally."""
     if isinstance(value, TaskResult):
-        return Outcome(value.state, value.outputs or None, message=value.message)
+        return Outcome(
+            value.state, value.outputs or None, message=value.message, sealed=value.sealed or None
+        )
     if value is None:
         return Outcome(State.SUCCESS)
     if not isinstance(value, dict):

@@ -31,10 +31,12 @@ from hushflow.engine.functions import FunctionTable
 from hushflow.engine.inputs import resolve_inputs
 from hushflow.engine.live import Live
 from hushflow.engine.restart import plan_restart
+from hushflow.engine.sandbox_warning import loopback_trust_warning
 from hushflow.engine.sealed_inputs import open_inputs, seal_inputs
+from hushflow.engine.sealed_outputs import leaves, open_outputs, seal_output
 from hushflow.engine.variables import execution_variables, task_variables
 from hushflow.engine.worker import WorkResult, run_task
-from hushflow.errors import InputError, LimitExceeded, NotFound
+from hushflow.errors import ConfigError, InputError, LimitExceeded, NotFound
 from hushflow.expressions import taint
 from hushflow.masking import Masker
 from hushflow.models.execution import Execution, LogEntry, TaskRun
@@ -44,6 +46,7 @@ from hushflow.models.state import State
 from hushflow.models.task import TaskSpec
 from hushflow.secrets.master_key import MasterKeySource
 from hushflow.storage.repository import ExecutionRepository, FlowRepository, LogRepository
+from hushflow.tasks import sandbox_config
 
 LogListener = Callable[[LogEntry], None]
 
@@ -104,6 +107,16 @@ class Engine:
             target=self._flush_logs, name="hushflow-log-flush", daemon=True
         )
         self._flusher.start()
+        self._warn_about_loopback(database)
+
+    @staticmethod
+    def _warn_about_loopback(database: Database) -> None:
+        try:
+            message = loopback_trust_warning(database.url, sandbox_config.load())
+        except ConfigError:
+            return  # the task that needs the settings says what is wrong with them
+        if message is not None:
+            log.warning("%s", message)
 
     # -- public API -------------------------------------------------------
 
@@ -189,12 +202,18 @@ class Engine:
                 masker.add(str(value))
                 inputs[input_id] = taint(value)
         execution.task_runs = [r for r in execution.task_runs if r.id not in plan.drop]
+        sealed = open_outputs(self.keys, execution.id, execution.sealed_outputs or {})
+        sealed = {k: v for k, v in sealed.items() if k not in plan.drop}
+        masker.add_all(text for values in sealed.values() for text in leaves(values))
+        execution.sealed_outputs = {
+            k: v for k, v in (execution.sealed_outputs or {}).items() if k in sealed
+        }
         for run in plan.reopen:
             run.set_state(State.RUNNING)
         execution.set_state(State.RESTARTED)
         self.executions.delete_task_runs(plan.drop)
         self.executions.save(execution, plan.reopen)
-        live = Live(flow, execution, masker, inputs)
+        live = Live(flow, execution, masker, inputs, sealed=sealed)
         self._stored_runs.update(r.id for r in execution.task_runs)
         self._live[execution.id] = live
         self._events.put(("start", execution.id, None))
@@ -375,9 +394,18 @@ class Engine:
         run.outputs = result.outputs
         run.plan = self._mask_plan(live, run.id, result.plan, result.plan_secret)
         run.error = result.error
+        if result.sealed:
+            self._seal(live, run.id, result.sealed)
         state = State.KILLED if live.killing and result.state == State.FAILED else result.state
         run.set_state(state)
         live.changed[run.id] = run
+
+    def _seal(self, live: Live, run_id: str, values: dict[str, Any]) -> None:
+        """Keep a run's secret outputs in memory and, sealed, in the execution."""
+        live.sealed[run_id] = values
+        ex = live.execution
+        sealed = seal_output(self.keys, ex.id, run_id, values)
+        ex.sealed_outputs = {**(ex.sealed_outputs or {}), run_id: sealed}
 
     def _mask_plan(
         self, live: Live, run_id: str, plan: dict[str, Any] | None, secret: bool = False
@@ -430,7 +458,7 @@ class Engine:
     def _finish(self, live: Live, state: State) -> None:
         ex = live.execution
         if state in (State.SUCCESS, State.WARNING) and live.flow.outputs:
-            variables = execution_variables(live.flow, ex, live.inputs, self.globals)
+            variables = execution_variables(live.flow, ex, live.inputs, self.globals, live.sealed)
             outputs, error = render_outputs(
                 live.flow, variables, self._functions(live), live.masker
             )
@@ -537,7 +565,7 @@ class Engine:
     ) -> Callable[[int], EngineRunContext]:
         """Builds the context of each attempt of ``run`` (its own cancel event each time)."""
         ex = live.execution
-        base = execution_variables(live.flow, ex, live.inputs, self.globals)
+        base = execution_variables(live.flow, ex, live.inputs, self.globals, live.sealed)
         functions = self._functions(live, run)
         clear = self._clear_value(live, run)
 

@@ -13,6 +13,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from hushflow.engine.sealed_outputs import overlay
+from hushflow.expressions import taint
 from hushflow.models.execution import Execution, TaskRun
 from hushflow.models.flow import Flow
 from hushflow.models.task import TaskSpec
@@ -37,20 +39,29 @@ def loop_values(execution: Execution, run: TaskRun) -> list[str]:
     return [r.value or "" for r in reversed(chain)]
 
 
-def outputs_tree(execution: Execution) -> dict[str, Any]:
-    """``outputs.<task id>`` or, inside loops, ``outputs.<task id>.<value>...``."""
+def outputs_tree(
+    execution: Execution, sealed: Mapping[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """``outputs.<task id>`` or, inside loops, ``outputs.<task id>.<value>...``.
+
+    ``sealed`` holds secret outputs in clear by task run id: each is put in
+    at its place, tainted, over the mask token the run stored.
+    """
     tree: dict[str, Any] = {}
     for run in execution.task_runs:
-        if run.outputs is None:
+        outputs = run.outputs
+        if sealed and run.id in sealed:
+            outputs = overlay(outputs, sealed[run.id], taint)
+        if outputs is None:
             continue
         values = loop_values(execution, run)
         if not values:
-            tree[run.task_id] = run.outputs
+            tree[run.task_id] = outputs
             continue
         node = tree.setdefault(run.task_id, {})
         for value in values[:-1]:
             node = node.setdefault(value, {})
-        node[values[-1]] = run.outputs
+        node[values[-1]] = outputs
     return tree
 
 
@@ -61,7 +72,11 @@ def envs(environ: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def execution_variables(
-    flow: Flow, execution: Execution, inputs: Mapping[str, Any], globals_: Mapping[str, Any]
+    flow: Flow,
+    execution: Execution,
+    inputs: Mapping[str, Any],
+    globals_: Mapping[str, Any],
+    sealed: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """What every expression of the execution sees (no task-specific parts)."""
     out = {
@@ -77,7 +92,7 @@ def execution_variables(
             "state": execution.state.value,
             "originalId": execution.id,
         },
-        "outputs": outputs_tree(execution),
+        "outputs": outputs_tree(execution, sealed),
         "vars": flow.variables,
         "labels": _nested_labels(execution.labels),
         "envs": envs(),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from hushflow.engine import sealed_outputs
 from hushflow.engine.context import EngineRunContext
 from hushflow.engine.outcomes import Outcome, TaskKilled, TaskTimeout, from_exception, from_return
 from hushflow.engine.retry import delay, may_retry
@@ -39,6 +40,8 @@ class WorkResult:
     #: the plan was built from a render that used a secret: every value is secret
     plan_secret: bool = False
     error: str | None = None
+    #: secret outputs in clear (registered with the masker; stored sealed)
+    sealed: dict[str, Any] | None = None
 
 
 def _call(fn: Callable[[], Any], timeout: timedelta | None, ctx: EngineRunContext) -> Any:
@@ -104,8 +107,15 @@ def _attempt(task: Runnable, ctx: EngineRunContext, masker: Masker) -> Outcome:
         outcome = from_exception(exc, masker)
     finally:
         ctx.cleanup()
+    if outcome.sealed:  # registered first: an ordinary output holding one is masked too
+        problem = sealed_outputs.register(masker, outcome.sealed)
+        if problem is not None:
+            return Outcome(State.FAILED, message=problem)
     if outcome.outputs:
         outcome.outputs = masker.mask_value(outcome.outputs)
+    if outcome.sealed:
+        token = masker.token
+        outcome.outputs = sealed_outputs.overlay(outcome.outputs, outcome.sealed, lambda _: token)
     return outcome
 
 
@@ -171,4 +181,5 @@ def _attempts(
         attempts=attempts,
         outputs=outcome.outputs,
         error=outcome.message,
+        sealed=outcome.sealed if outcome.state in (State.SUCCESS, State.WARNING) else None,
     )

@@ -96,6 +96,8 @@ class Execution(Stateful):
     trigger: dict[str, Any] | None = None
     #: SECRET inputs sealed with the master key (never shown; see engine.sealed_inputs).
     sealed_inputs: dict[str, Any] | None = Field(default=None, exclude=True, repr=False)
+    #: Secret task outputs sealed with the master key, by task run id (engine.sealed_outputs).
+    sealed_outputs: dict[str, Any] | None = Field(default=None, exclude=True, repr=False)
     error: str | None = None
 
     @property

@@ -121,6 +121,9 @@ class TaskResult:
     outputs: dict[str, Any] = field(default_factory=dict)
     state: State = State.SUCCESS
     message: str | None = None  # why, when the state is not SUCCESS
+    #: secret outputs in clear, shaped like ``outputs`` (``{"vars": {"token": ...}}``):
+    #: stored sealed, shown as the mask token, read in clear (tainted) by later tasks
+    sealed: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -6,6 +6,12 @@ registered as a secret before the request is sent, so a server that echoes
 it back (in the body, in a header) or an error that quotes the URL is masked
 like a ``secret()`` value. The response is returned as outputs, which the
 engine masks as a structure; nothing here logs a response body.
+
+``secretOutputs`` names values to take from the response (a login token) with
+a jq filter over ``{code, headers, body}`` (the body parsed when it is JSON).
+They are secrets from that moment: masked in every output, the body
+included, stored sealed, and read in clear only by later tasks' expressions
+(``outputs.<task>.secretOutputs.<name>``).
 """
 
 from __future__ import annotations
@@ -20,11 +26,12 @@ from datetime import timedelta
 from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import httpx
+import jq as _jq
 from pydantic import Field, field_validator
 
 from hushflow.models.duration import parse_duration
 from hushflow.models.task import Spec
-from hushflow.tasks.context import RunContext, Runnable, TaskFailed, as_text
+from hushflow.tasks.context import RunContext, Runnable, TaskFailed, TaskResult, as_text
 
 #: Header names whose values are credentials (compared lower-case).
 CREDENTIAL_HEADERS = frozenset(
@@ -110,8 +117,9 @@ class Request(Runnable):
     options: HttpOptions | None = None
     allow_failed: bool | str = False
     ssl_options: dict[str, Any] | None = None
+    secret_outputs: dict[str, str] | None = None
 
-    def run(self, ctx: RunContext) -> dict[str, Any]:
+    def run(self, ctx: RunContext) -> dict[str, Any] | TaskResult:
         uri = self._uri(ctx)
         method = ctx.render_text(self.method).upper()
         exchange = self._exchange(ctx, method, uri)
@@ -119,7 +127,11 @@ class Request(Runnable):
         ctx.log("DEBUG", f"Request {method} {uri} answered {code}")
         if code >= 400 and not self._allowed_failure(ctx):
             raise TaskFailed(f"Failed http request with response code '{code}'")
-        return {"code": code, "headers": headers, "body": body, "uri": final_uri}
+        outputs = {"code": code, "headers": headers, "body": body, "uri": final_uri}
+        if not self.secret_outputs:
+            return outputs
+        sealed = _take_secrets(ctx, self.secret_outputs, code, headers, body)
+        return TaskResult(outputs, sealed={"secretOutputs": sealed})
 
     def _uri(self, ctx: RunContext) -> str:
         """The rendered URI; a password in it is a secret from now on."""
@@ -245,6 +257,36 @@ class Request(Runnable):
         for name, value in response.headers.multi_items():
             headers.setdefault(name, []).append(value)
         return response.status_code, headers, body, str(response.url)
+
+
+def _take_secrets(
+    ctx: RunContext,
+    filters: dict[str, str],
+    code: int,
+    headers: dict[str, list[str]],
+    body: str | None,
+) -> dict[str, Any]:
+    """Each ``secretOutputs`` filter's first result, registered as a secret at once."""
+    try:
+        parsed: Any = json.loads(body) if body else None
+    except ValueError:
+        parsed = body
+    doc = {"code": code, "headers": headers, "body": parsed}
+    out: dict[str, Any] = {}
+    for name, expression in filters.items():
+        try:
+            results = _jq.compile("def env: {}; {} as $ENV | (" + expression + "\n)")
+            found = results.input_value(doc).all()
+        except ValueError:
+            raise TaskFailed(f"secretOutputs.{name}: '{expression}' is not a jq filter "
+                             "that runs on the response") from None  # fmt: skip
+        if not found or found[0] is None:
+            raise TaskFailed(f"secretOutputs.{name}: '{expression}' found nothing in the response")
+        value = found[0]
+        for text in [value] if isinstance(value, str) else [json.dumps(value)]:
+            ctx.register_secret(text)
+        out[name] = value
+    return out
 
 
 def _until_cancelled(fn: Callable[[], T], cancelled: threading.Event) -> T:

@@ -43,6 +43,14 @@ class Kestra:
         _send({"outputs": values})
 
     @staticmethod
+    def secret_outputs(values: dict[str, Any]) -> None:
+        """Set outputs that later tasks read in clear and everything else shows as ``****``.
+
+        hushflow's own addition (``::{"secretOutputs": ...}::``): sealed at rest.
+        """
+        _send({"secretOutputs": values})
+
+    @staticmethod
     def counter(name: str, value: float, tags: dict[str, str] | None = None) -> None:
         """Record a counter metric (accepted; hushflow does not store metrics yet)."""
         metric = {"name": name, "type": "counter", "value": value, "tags": tags or {}}

@@ -10,6 +10,10 @@ The child runs in its own process group. When the execution is killed or the
 task times out (``ctx.cancelled``), the whole group gets SIGTERM, then SIGKILL
 after a grace period; when the main process exits, whatever it left running
 in its group is killed too, so nothing a task started outlives its run.
+
+This module runs whatever command line it is given. A task that runs code a
+flow author wrote goes through :func:`hushflow.tasks.script_runner.run_script`,
+which wraps the command in the sandbox first; a plugin task should do the same.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -49,8 +53,24 @@ class ProcessResult:
 
     exit_code: int
     vars: dict[str, Any] = field(default_factory=dict)
+    secret_vars: dict[str, Any] = field(default_factory=dict)
     stderr_lines: int = 0
     killed: bool = False
+    #: why the child was stopped for going over a limit (output size, disk)
+    limit: str | None = None
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Limits watched from outside the child: output size, and a periodic check.
+
+    ``check`` returns why the child must stop (a working folder grown past
+    its size), or None; it runs every ``interval`` seconds.
+    """
+
+    output_bytes: int | None = None
+    check: Callable[[], str | None] | None = None
+    interval: float = 0.2
 
 
 class _Pipe:
@@ -121,6 +141,7 @@ class _Collector:
     def __init__(self, ctx: RunContext) -> None:
         self._ctx = ctx
         self.vars: dict[str, Any] = {}
+        self.secret_vars: dict[str, Any] = {}
         self.stderr_lines = 0
 
     def note(self, level: str, message: str) -> None:
@@ -129,6 +150,9 @@ class _Collector:
     def line(self, pipe: str, line: str) -> None:
         directive = parse_line(line)
         if directive is not None:
+            for text in _strings(directive.secret_outputs):
+                self._ctx.register_secret(text)
+            self.secret_vars.update(directive.secret_outputs)
             self.vars.update(directive.outputs)
             for level, message in directive.logs:
                 self._ctx.log(level, message)
@@ -139,6 +163,17 @@ class _Collector:
             self._ctx.log("ERROR", line)
         else:
             self._ctx.log("INFO", line)
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string (and number, as printed) in a JSON value, to register as a secret."""
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, bool) or value is None:
+        return []
+    return [str(value)]
 
 
 def _reader(name: str, pipe: IO[bytes], out: queue.Queue[Chunk]) -> None:
@@ -157,7 +192,9 @@ def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
         os.killpg(proc.pid, sig)
 
 
-def _start(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+def _start(
+    argv: Sequence[str], env: Mapping[str, str], cwd: Path, pass_fds: Sequence[int]
+) -> subprocess.Popen[bytes]:
     try:
         return subprocess.Popen(
             list(argv),
@@ -168,6 +205,7 @@ def _start(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> subprocess
             stderr=subprocess.PIPE,
             start_new_session=True,
             close_fds=True,
+            pass_fds=tuple(pass_fds),
         )
     except OSError as exc:
         raise TaskFailed(f"cannot start '{argv[0]}': {exc.strerror or exc}") from None
@@ -176,16 +214,44 @@ def _start(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> subprocess
 class _Supervisor:
     """Watches the child: kills its group on cancel or when it lingers after exit."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], cancelled: threading.Event) -> None:
+    def __init__(
+        self, proc: subprocess.Popen[bytes], cancelled: threading.Event, guard: Guard
+    ) -> None:
         self._proc = proc
         self._cancelled = cancelled
+        self._guard = guard
         self.killed = False
+        self.limit: str | None = None
+        self.output = 0
         self._term_at: float | None = None
         self._exited_at: float | None = None
         self._hard_killed = False
+        self._checked_at = time.monotonic()
+
+    def stop(self, reason: str) -> None:
+        """Stop the child at once for going over a limit."""
+        if self.limit is None:
+            self.limit = reason
+            self.killed = True
+            self._kill_hard()
+
+    def count(self, size: int) -> None:
+        self.output += size
+        cap = self._guard.output_bytes
+        if cap is not None and self.output > cap:
+            self.stop(f"the task printed more than its output limit of {cap} bytes")
+
+    def _check(self, now: float) -> None:
+        if self._guard.check is None or now - self._checked_at < self._guard.interval:
+            return
+        self._checked_at = now
+        reason = self._guard.check()
+        if reason is not None:
+            self.stop(reason)
 
     def tick(self) -> None:
         now = time.monotonic()
+        self._check(now)
         if self._cancelled.is_set() and not self.killed:
             self.killed = True
             self._term_at = now
@@ -227,6 +293,8 @@ def _pump(
                     collector.line(quiet, line)
             continue
         pipe = pipes[name]
+        if data is not None:
+            supervisor.count(len(data))
         lines = pipe.feed(data) if data is not None else pipe.close(supervisor.killed)
         open_pipes -= data is None
         for line in lines:
@@ -244,19 +312,25 @@ def _dropped_note(count: int, name: str) -> str:
 
 
 def run_process(
-    ctx: RunContext, argv: Sequence[str], env: Mapping[str, str], cwd: Path
+    ctx: RunContext,
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    cwd: Path,
+    *,
+    guard: Guard | None = None,
+    pass_fds: Sequence[int] = (),
 ) -> ProcessResult:
     """Run ``argv`` in ``cwd`` with exactly ``env``; log its output masked; return how it ended."""
     if ctx.cancelled.is_set():
         return ProcessResult(exit_code=-1, killed=True)
-    proc = _start(argv, env, cwd)
+    proc = _start(argv, env, cwd, pass_fds)
     chunks: queue.Queue[Chunk] = queue.Queue()
     pipes = {"stdout": _Pipe(ctx.mask_stream()), "stderr": _Pipe(ctx.mask_stream())}
     assert proc.stdout is not None and proc.stderr is not None
     for name, handle in (("stdout", proc.stdout), ("stderr", proc.stderr)):
         threading.Thread(target=_reader, args=(name, handle, chunks), daemon=True).start()
     collector = _Collector(ctx)
-    supervisor = _Supervisor(proc, ctx.cancelled)
+    supervisor = _Supervisor(proc, ctx.cancelled, guard or Guard())
     try:
         _pump(chunks, pipes, collector, supervisor)
     except BaseException:
@@ -266,4 +340,11 @@ def run_process(
     code = supervisor.finish()
     proc.stdout.close()
     proc.stderr.close()
-    return ProcessResult(code, collector.vars, collector.stderr_lines, supervisor.killed)
+    return ProcessResult(
+        code,
+        collector.vars,
+        collector.secret_vars,
+        collector.stderr_lines,
+        supervisor.killed,
+        supervisor.limit,
+    )

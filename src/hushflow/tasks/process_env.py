@@ -6,12 +6,9 @@ it: it starts from a minimal base (a search path, a home and a temp folder in
 the task's private working folder, a UTF-8 locale) and adds what the task
 declared.
 
-This keeps hushflow's variables out of the child's own environment; it is not
-a sandbox. The child runs as the same user as hushflow, so it can read what
-hushflow can read: its files (``~/.hushflow``), and ``/proc/<pid>/environ`` of
-the hushflow process, which still shows the environment hushflow was started
-with. Run scripts of untrusted authors only where hushflow runs as a user that
-holds no secret in its files or environment (an external secret store).
+This keeps hushflow's variables out of the child's own environment. What
+else the child can reach (hushflow's files, ``/proc`` of the hushflow process)
+is the sandbox's business: :mod:`hushflow.tasks.sandbox`.
 """
 
 from __future__ import annotations

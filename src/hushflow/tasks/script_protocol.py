@@ -1,5 +1,9 @@
 """Kestra's script line protocol: ``::{"outputs": {...}}::`` and ``::{"logs": [...]}::``.
 
+hushflow adds ``::{"secretOutputs": {...}}::``: values a later task needs but
+nobody may read (a token the script obtained). The task registers them with
+the masker as soon as the line is read and the engine stores them sealed.
+
 A script sets outputs or sends log lines by printing one JSON object between
 ``::`` markers on a line of its own. The lines this module reads have been
 masked already (the task masks output before cutting it into lines), so a
@@ -28,6 +32,7 @@ class Directive:
     """What one protocol line asks for: outputs to merge and lines to log."""
 
     outputs: dict[str, Any] = field(default_factory=dict)
+    secret_outputs: dict[str, Any] = field(default_factory=dict)
     logs: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -50,6 +55,9 @@ def parse_line(line: str) -> Directive | None:
     outputs = data.get("outputs")
     if isinstance(outputs, dict):
         directive.outputs = outputs
+    secret = data.get("secretOutputs")
+    if isinstance(secret, dict):
+        directive.secret_outputs = secret
     logs = data.get("logs")
     if isinstance(logs, list):
         directive.logs = [_log_entry(entry) for entry in logs]

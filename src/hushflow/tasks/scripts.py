@@ -1,4 +1,4 @@
-"""Kestra's script tasks: shell and Python ``Commands`` and ``Script``, run as local processes.
+"""Kestra's script tasks: shell and Python ``Commands`` and ``Script``, run in a sandbox.
 
 Every task runs in a private working folder with an environment made of its
 ``env`` and a minimal base (never hushflow's own variables: see
@@ -10,9 +10,13 @@ Kestra's ``{{ workingDir }}`` and ``{{ outputDir }}`` name the run's folders;
 every file written to ``outputDir``, and each match of ``outputFiles``, is
 kept (masked) as an output file.
 
-Only the process task runner exists: ``containerImage``, ``docker`` and
-Python ``dependencies`` are accepted so Kestra flows load, and said to be
-ignored in the task's log.
+Each script runs in a bubblewrap sandbox (:mod:`hushflow.tasks.script_runner`):
+``networkMode``, ``limits`` and ``secretFiles`` are its options, and
+``::{"secretOutputs": {...}}::`` lines return values that later tasks read
+through expressions while everything else shows them masked. Container
+runners do not exist: ``containerImage``, ``docker`` and Python
+``dependencies`` are accepted so Kestra flows load, and said to be ignored in
+the task's log.
 """
 
 from __future__ import annotations
@@ -31,24 +35,19 @@ from pydantic import Field, field_validator
 from hushflow.models.state import State
 from hushflow.tasks import kestra_shim
 from hushflow.tasks.context import RunContext, Runnable, TaskFailed, TaskResult, as_text
-from hushflow.tasks.process import run_process
+from hushflow.tasks.process import ProcessResult
 from hushflow.tasks.process_env import INTERNAL, child_environment
 from hushflow.tasks.script_files import collect_output_files, storage_folder, write_input_files
+from hushflow.tasks.script_runner import ScriptRun, check_runner_type, run_script
 
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
 _DIR_VARIABLES = re.compile(r"\{\{\s*(workingDir|outputDir)\s*\}\}")
-PROCESS_RUNNER = "io.kestra.plugin.core.runner.Process"
 
 
 def _check_runner(value: Any) -> Any:
     if value is None:
         return value
-    kind = value.get("type") if isinstance(value, dict) else None
-    if not isinstance(kind, str) or not kind.endswith(".Process"):
-        raise ValueError(
-            f"taskRunner type {kind!r} is not available: hushflow runs scripts as local "
-            f"processes only (use type: {PROCESS_RUNNER}, or remove taskRunner)"
-        )
+    check_runner_type(value.get("type") if isinstance(value, dict) else None)
     return value
 
 
@@ -111,6 +110,9 @@ class _ScriptTask(Runnable):
     runner: str | None = None
     target_os: str | None = None
     namespace_files: dict[str, Any] | None = None
+    network_mode: str | None = None
+    limits: dict[str, Any] | None = None
+    secret_files: dict[str, Any] | str | None = None
 
     _runner_check = field_validator("task_runner", mode="before")(_check_runner)
 
@@ -122,19 +124,35 @@ class _ScriptTask(Runnable):
         argv = self._argv(workdir, self._body(ctx, workdir))
         path, extra = self._path(workdir), self.extra_env(workdir)
         env = child_environment(workdir, self._env(ctx, workdir), path=path, extra=extra)
-        result = run_process(ctx, argv, env, workdir)
-        if result.killed:
-            raise TaskFailed("Command killed before it finished")
-        if result.exit_code != 0:
-            raise TaskFailed(f"Command failed with exit code {result.exit_code}")
+        result = run_script(ctx, self._script_run(ctx, workdir, argv, env))
+        _check_ended(result)
         outputs = {
             "exitCode": result.exit_code,
-            "vars": result.vars,
+            "vars": {**result.vars, **{k: "" for k in result.secret_vars}},
             "outputFiles": self._collect(ctx, workdir),
         }
+        sealed = {"vars": result.secret_vars} if result.secret_vars else {}
+        state = State.SUCCESS
         if result.stderr_lines and self._flag(ctx, self.warning_on_std_err):
-            return TaskResult(outputs, State.WARNING)
-        return outputs
+            state = State.WARNING
+        return TaskResult(outputs, state, sealed=sealed)
+
+    def _script_run(
+        self, ctx: RunContext, workdir: Path, argv: list[str], env: dict[str, str]
+    ) -> ScriptRun:
+        runner = (self.task_runner or {}).get("type")
+        files = _as_map(self.render(ctx, workdir, self.secret_files), "secretFiles")
+        limits = _as_map(self.render(ctx, workdir, self.limits), "limits")
+        network = self.render(ctx, workdir, self.network_mode)
+        return ScriptRun(
+            argv=argv,
+            env=env,
+            workdir=workdir,
+            runner=check_runner_type(runner) if runner else None,
+            network=str(network) if network else None,
+            limits=limits,
+            secret_files={str(k): as_text(v) for k, v in files.items()},
+        )
 
     def main_commands(self, ctx: RunContext, workdir: Path) -> list[str]:
         """The lines that do the work, after ``beforeCommands``."""
@@ -183,9 +201,19 @@ class _ScriptTask(Runnable):
 
     def _note_ignored(self, ctx: RunContext) -> None:
         if self.container_image or self.docker or (self.runner or "").upper() == "DOCKER":
-            ctx.log("DEBUG", "containerImage/docker ignored: scripts run as local processes")
+            ctx.log("DEBUG", "containerImage/docker ignored: scripts run in hushflow's sandbox")
         if self.namespace_files and self.namespace_files.get("enabled", True):
             ctx.log("WARN", "namespaceFiles are not available in hushflow yet; none were added")
+
+
+def _check_ended(result: ProcessResult) -> None:
+    """A task that was stopped, went over a limit or exited non-zero fails, saying which."""
+    if result.limit is not None:
+        raise TaskFailed(f"Command stopped: {result.limit}")
+    if result.killed:
+        raise TaskFailed("Command killed before it finished")
+    if result.exit_code != 0:
+        raise TaskFailed(f"Command failed with exit code {result.exit_code}")
 
 
 def _output_dir(workdir: Path) -> Path:
