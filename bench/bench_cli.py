@@ -14,9 +14,11 @@ Goal (issue: server): ``hushflow --help`` under 300 ms on the 2-core reference m
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 EAGER = (
@@ -32,6 +34,7 @@ CASES: list[tuple[str, list[str]]] = [
     ("hushflow --version", [sys.executable, "-m", "hushflow", "--version"]),
     ("hushflow plugins --help", [sys.executable, "-m", "hushflow", "plugins", "--help"]),
     ("hushflow expression --help", [sys.executable, "-m", "hushflow", "expression", "--help"]),
+    ("hushflow execution list", [sys.executable, "-m", "hushflow", "execution", "list"]),
     ("eager --help (before)", [sys.executable, "-c", EAGER]),
 ]
 
@@ -51,6 +54,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="5 runs per command instead of 21")
     args = parser.parse_args()
     runs = 5 if args.quick else 21
+    home = tempfile.mkdtemp(prefix="hushflow-bench-cli-")
+    os.environ["HUSHFLOW_HOME"] = home  # a private, empty home: the list is empty
+    os.environ.pop("HUSHFLOW_DATABASE_URL", None)
+    subprocess.run(CASES[-2][1], check=True, stdout=subprocess.DEVNULL)  # set the schema up
     results = {name: median_ms(argv, runs) for name, argv in CASES}
     floor = results["python -c pass"]
     eager = results["eager --help (before)"]

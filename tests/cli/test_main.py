@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from importlib import import_module
+from pathlib import Path
 
 import click
 import pytest
@@ -58,3 +60,24 @@ def test_top_level_help_imports_neither_the_engine_nor_sqlalchemy() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert "HEAVY []" in out
+
+
+def test_reading_executions_does_not_load_the_engine(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from hushflow.cli.main import main\n"
+        "try:\n"
+        "    main(['execution', 'list'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('hushflow.engine.runner', 'hushflow.tasks', 'hushflow.expressions')"
+        " if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUSHFLOW_")}
+    env["HUSHFLOW_HOME"] = str(tmp_path / "home")
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert out.returncode == 0, out.stderr
+    assert "HEAVY []" in out.stdout

@@ -1,19 +1,26 @@
-"""What every CLI command shares: opening the database and building the engine."""
+"""What every CLI command shares: opening the database and building the engine.
+
+The engine (and with it every task type, the expression engine and the
+masker) is imported only by the commands that run flows, so listing or
+reading executions starts without it.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine as Database
 
 from hushflow.cli.home import open_home_database
-from hushflow.engine.runner import MAX_SUBFLOW_DEPTH, Engine, LogListener
 from hushflow.errors import ConfigError, FlowValidationError
 from hushflow.models.flow import Flow
 from hushflow.models.flow_source import locate, read_flow
+
+if TYPE_CHECKING:
+    from hushflow.engine.runner import Engine, LogListener
 
 FLOW_SUFFIXES = (".yml", ".yaml")
 
@@ -32,6 +39,8 @@ def secret_manager(db: Database) -> Any:
 
 def engine(db: Database, on_log: LogListener | None = None) -> Engine:
     """An engine over ``db`` with the configured secrets and limits."""
+    from hushflow.engine.runner import MAX_SUBFLOW_DEPTH, Engine
+
     depth = _positive_int("HUSHFLOW_MAX_SUBFLOW_DEPTH", MAX_SUBFLOW_DEPTH)
     return Engine(db, secrets=secret_manager(db), on_log=on_log, max_subflow_depth=depth)
 
