@@ -36,6 +36,9 @@ from hushflow.tasks.script_protocol import parse_line
 
 #: A line longer than this is logged in pieces (the text is masked already).
 MAX_LINE = 64 * 1024
+#: The largest ``::{...}::`` protocol line (outputs, logs) a script may print; past it the
+#: task fails with a clear error. Big results belong in output files, not in outputs.
+MAX_DIRECTIVE = 1024 * 1024
 #: How long a process group gets between SIGTERM and SIGKILL.
 KILL_GRACE = 2.0
 #: How long pipes may stay open after the main process exited (a background child).
@@ -81,6 +84,9 @@ class _Pipe:
         self._stream = stream
         self._pending = ""
         self.dropped = 0
+        #: the size of a protocol line over MAX_DIRECTIVE, once one was seen
+        self.oversized: int | None = None
+        self._skipping = False
         self._held = self._line_end = False
         self._fed_at = 0.0
 
@@ -118,8 +124,18 @@ class _Pipe:
         return self._cut(tail if stopped else tail + held, final=True)
 
     def _cut(self, masked: str, final: bool) -> list[str]:
-        *lines, self._pending = (self._pending + masked).split("\n")
-        out = [piece for line in lines for piece in _pieces(line.removesuffix("\r"))]
+        text = self._pending + masked
+        if self._skipping:  # the rest of a protocol line too big to keep
+            end = text.find("\n")
+            self._skipping = end < 0
+            text = "" if end < 0 else text[end + 1 :]
+        *lines, self._pending = text.split("\n")
+        out = [piece for line in lines for piece in self._pieces(line.removesuffix("\r"))]
+        if _is_directive(self._pending):
+            if len(self._pending) > MAX_DIRECTIVE:
+                self._oversized(len(self._pending))
+                self._pending, self._skipping = "", True
+            return out  # a protocol line is kept whole until it ends (or is too big)
         while len(self._pending) > MAX_LINE:
             out.append(self._pending[:MAX_LINE])
             self._pending = self._pending[MAX_LINE:]
@@ -128,11 +144,31 @@ class _Pipe:
             self._pending = ""
         return out
 
+    def _pieces(self, line: str) -> list[str]:
+        if len(line) <= MAX_LINE:
+            return [line]
+        if _is_directive(line):
+            if len(line) <= MAX_DIRECTIVE:
+                return [line]
+            self._oversized(len(line))
+            return []
+        return [line[i : i + MAX_LINE] for i in range(0, len(line), MAX_LINE)]
 
-def _pieces(line: str) -> list[str]:
-    if len(line) <= MAX_LINE:
-        return [line]
-    return [line[i : i + MAX_LINE] for i in range(0, len(line), MAX_LINE)]
+    def _oversized(self, size: int) -> None:
+        self.oversized = max(size, self.oversized or 0)
+
+
+def _is_directive(line: str) -> bool:
+    return line.lstrip().startswith("::{")
+
+
+def oversized_message(size: int) -> str:
+    """Why a task failed for printing a protocol line over :data:`MAX_DIRECTIVE`."""
+    return (
+        f"a '::{{...}}::' line of more than {size:,} characters is over the limit of "
+        f"{MAX_DIRECTIVE:,} for outputs and logs sent that way; write large results to a "
+        "file listed in outputFiles and pass its URI instead"
+    )
 
 
 class _Collector:
@@ -299,6 +335,8 @@ def _pump(
         open_pipes -= data is None
         for line in lines:
             collector.line(name, line)
+        if pipe.oversized is not None:
+            supervisor.stop(oversized_message(pipe.oversized))
         if pipe.dropped:
             collector.note("WARN", _dropped_note(pipe.dropped, name))
             pipe.dropped = 0
