@@ -6,7 +6,6 @@ import json
 import os
 import secrets
 import sys
-import tempfile
 import textwrap
 import threading
 from collections.abc import Callable
@@ -17,6 +16,7 @@ import pytest
 from hushflow.engine.runner import Engine
 from hushflow.errors import FlowValidationError
 from hushflow.models import State, parse_flow
+from hushflow.tasks.scratch import process_root
 from tests.tasks.task_helpers import FlowRunner, alive, descendants, fake_secret
 
 SHELL = "io.kestra.plugin.scripts.shell.Commands"
@@ -425,7 +425,7 @@ def test_a_line_shows_while_the_script_is_still_working(run_flow: FlowRunner) ->
                 break
             threading.Event().wait(0.02)
         # the script waits for a file in its own working folder
-        for folder in Path(tempfile.gettempdir()).glob(f"hushflow-{task_id}-*"):
+        for folder in process_root().glob(f"hushflow-{task_id}-*"):
             (folder / "go").write_text("go\n")
         assert "first line" in [e.message for e in engine.logs_of(execution_id)]
 

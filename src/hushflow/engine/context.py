@@ -10,7 +10,6 @@ is masked on its way out.
 from __future__ import annotations
 
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -22,6 +21,7 @@ from hushflow.masking import Masker, MaskStream
 from hushflow.models.levels import passes
 from hushflow.models.task import TaskSpec
 from hushflow.tasks.context import as_text
+from hushflow.tasks.scratch import scratch_dir
 
 LogSink = Callable[[str, str, str | None, int], None]
 
@@ -107,7 +107,7 @@ class EngineRunContext:
 
     def workdir(self) -> Path:
         if self._workdir is None:
-            self._workdir = Path(tempfile.mkdtemp(prefix=f"hushflow-{self.task.id}-"))
+            self._workdir = scratch_dir(f"hushflow-{self.task.id}-")
             self._workdir.chmod(0o700)
         return self._workdir
 

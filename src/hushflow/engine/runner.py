@@ -47,6 +47,7 @@ from hushflow.models.task import TaskSpec
 from hushflow.secrets.master_key import MasterKeySource
 from hushflow.storage.repository import ExecutionRepository, FlowRepository, LogRepository
 from hushflow.tasks import sandbox_config
+from hushflow.tasks.scratch import sweep_stale
 
 LogListener = Callable[[LogEntry], None]
 
@@ -108,6 +109,8 @@ class Engine:
         )
         self._flusher.start()
         self._warn_about_loopback(database)
+        for stale in sweep_stale():
+            log.info("removed %s, left by a hushflow process that is gone", stale.name)
 
     @staticmethod
     def _warn_about_loopback(database: Database) -> None:

@@ -13,9 +13,10 @@ import atexit
 import contextlib
 import os
 import shutil
-import tempfile
 import threading
 from pathlib import Path
+
+from hushflow.tasks.scratch import scratch_dir
 
 ETC_NAMES = (
     "alternatives", "ssl", "ca-certificates", "ca-certificates.conf", "ld.so.cache",
@@ -55,7 +56,7 @@ def etc_folder(source: Path = Path("/etc")) -> Path:
         known = _current.get(source)
         if known is not None and known[0] == stamp and known[1].is_dir():
             return known[1]
-        folder = Path(tempfile.mkdtemp(prefix="hushflow-etc-"))
+        folder = scratch_dir("hushflow-etc-")
         _made.append(folder)
         folder.chmod(0o755)
         _copy(source, folder)
