@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from hushflow.auth._rows import insert_unique
 from hushflow.auth._time import utc
+from hushflow.auth.errors import Conflict
 from hushflow.auth.names import check_name
 from hushflow.auth.records import Group, ServiceAccount, User
 from hushflow.auth.secrets_util import new_id
@@ -132,6 +134,21 @@ class Directory:
         t = auth_service_accounts
         with self.engine.begin() as conn:
             conn.execute(update(t).where(t.c.id == found.id).values(**values))
+        return self.service_account(found.id)
+
+    def rename_service_account(
+        self, ref: str, name: str, description: str | None
+    ) -> ServiceAccount:
+        found = self.service_account(ref)
+        check_name("service account", name)
+        t = auth_service_accounts
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(t).where(t.c.id == found.id).values(name=name, description=description)
+                )
+        except IntegrityError:
+            raise Conflict(f"a service account named '{name}' already exists") from None
         return self.service_account(found.id)
 
     def delete_service_account(self, ref: str) -> ServiceAccount:

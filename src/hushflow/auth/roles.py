@@ -88,10 +88,18 @@ class Roles:
         return self.info(role_id)
 
     def update(
-        self, ref: str, spec: PermissionSpec | None = None, description: str | None = None
+        self,
+        ref: str,
+        spec: PermissionSpec | None = None,
+        description: str | None = None,
+        name: str | None = None,
     ) -> RoleInfo:
         role_id = self._custom_id(ref, "changed")
         values: dict[str, Any] = {"updated": now()}
+        if name is not None and name != self._row(role_id).name:
+            if name in MANAGED_ROLES or self._exists(name):
+                raise Conflict(f"a role named '{name}' already exists")
+            values["name"] = check_name("role", name)
         if spec is not None:
             values["permissions"] = _json(parse_permissions(spec))
         if description is not None:
@@ -117,6 +125,11 @@ class Roles:
         if ref in MANAGED_ROLES:
             raise Conflict(f"'{ref}' is a managed role and cannot be {verb}")
         return str(self._row(ref).id)
+
+    def _exists(self, name: str) -> bool:
+        with self.engine.connect() as conn:
+            found = conn.execute(select(auth_roles.c.id).where(auth_roles.c.name == name)).first()
+        return found is not None
 
     def _row(self, ref: str) -> Any:
         t = auth_roles.c
