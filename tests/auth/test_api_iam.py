@@ -221,3 +221,22 @@ async def test_bindings_for_users_and_groups_and_what_they_grant(iam: Iam) -> No
         error(await client.get("/bindings/search"), 403)
         body = {"type": "USER", "externalId": "bv", "roleId": "admin"}
         error(await client.post("/bindings", json=body), 403)  # no self-promotion
+
+
+async def test_nul_characters_and_huge_values_are_4xx_on_every_database(iam_any_db: Iam) -> None:
+    iam = iam_any_db
+    long = "x" * 300
+    async with iam.client(iam.admin_token) as admin:
+        for path in ("/users/a%00b", "/service-accounts/a%00b", "/roles/a%00b", "/bindings/a%00b",
+                     f"/users/{long}", "/users/a%00b/api-tokens"):  # fmt: skip
+            error(await admin.get(path), 404)
+        error(await admin.post("/users", json={"email": "a\x00b@example.com"}), 422)
+        error(await admin.post("/users", json={"username": "ok", "firstName": long}), 422)
+        error(
+            await admin.post("/service-accounts", json={"name": "ok", "description": "\x00"}), 422
+        )
+        error(await admin.get("/bindings/search", params={"namespace": "a\x00"}), 422)
+        error(await admin.post("/users", json={"username": "p", "password": "\x00" * 10}), 422)
+        error(await admin.post("/roles", json={"name": "r", "description": "\x00"}), 422)
+    async with iam.client() as browser:
+        error(await browser.post("/login", json={"username": "a\x00", "password": "x" * 10}), 401)

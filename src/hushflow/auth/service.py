@@ -11,7 +11,6 @@ grants. Permission checks themselves stay in ``authorize()``.
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -221,8 +220,12 @@ class AuthService:
         except NotFound:
             if not self.proxy_auto_create:
                 return None
-            with contextlib.suppress(Conflict):  # created meanwhile by another request
+            try:
                 self.directory.create_user(header_value)
+            except InputError:  # not a name hushflow accepts: nobody
+                return None
+            except Conflict:  # created meanwhile by another request
+                pass
         return self.principal_for_user(header_value)
 
     def _trusted(self, address: str) -> bool:
