@@ -78,7 +78,7 @@ REFUSALS = {
 async def test_secret_refused_every_way(
     admin: httpx.AsyncClient, ran: tuple[dict[str, object], list[str]], expression: str
 ) -> None:
-    execution, planted = ran
+    execution, _ = ran
     for path in (
         f"/executions/{execution['id']}/eval",
         f"/executions/{execution['id']}/actions/eval",
