@@ -25,6 +25,11 @@ COMMANDS: list[tuple[str, str]] = [
     ("hushflow.cli.audit_cmd", "audit"),
     ("hushflow.cli.plugins_cmd", "plugins"),
     ("hushflow.cli.server_cmd", "server"),
+    ("hushflow.cli.user_cmd", "user"),
+    ("hushflow.cli.token_cmd", "token"),
+    ("hushflow.cli.role_cmd", "role"),
+    ("hushflow.cli.binding_cmd", "binding"),
+    ("hushflow.cli.service_account_cmd", "service_account"),
 ]
 
 
