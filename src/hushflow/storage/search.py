@@ -243,3 +243,12 @@ def search_audit(
     with db.connect() as conn:
         rows = list(conn.execute(query))
     return rows, (int(rows[-1].id) if len(rows) == limit else None)
+
+
+def namespaces_of_bindings(db: Engine) -> list[str]:
+    """Namespaces some role is bound on."""
+    from hushflow.storage.auth_tables import auth_bindings
+
+    query = select(auth_bindings.c.namespace).where(auth_bindings.c.namespace.is_not(None))
+    with db.connect() as conn:
+        return [str(n) for n in conn.execute(query.distinct()).scalars()]

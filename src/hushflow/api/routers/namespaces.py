@@ -1,4 +1,4 @@
-"""Namespaces: the list and the tree, from flows, secrets (and bindings, where they exist).
+"""Namespaces: the list and the tree, from flows, secrets and role bindings.
 
 A caller sees the namespaces its grants reach (NAMESPACE VIEW), and the
 parents of those, so the tree has a path down to them.
@@ -49,6 +49,7 @@ def known_namespaces(svc: Services) -> set[str]:
     """Every namespace something lives in, and their parents."""
     found = set(search.namespaces_of_flows(svc.database))
     found |= set(search.namespaces_of_secrets(svc.database))
+    found |= set(search.namespaces_of_bindings(svc.database))
     return _with_parents(found)
 
 
