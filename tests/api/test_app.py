@@ -84,3 +84,59 @@ async def test_openapi_is_served(api: Api) -> None:
     paths = response.json()["paths"]
     assert "/api/v1/main/me" in paths
     assert "/api/v1/me" not in paths  # the tenant-less alias is the same route
+
+
+async def test_cookie_session_needs_csrf_on_changes(api: Api) -> None:
+    principal = api.auth.tokens[api.admin_token]
+    api.auth.sessions["sess-2"] = principal
+    async with api.client() as client:
+        client.cookies.set("hushflow_session", "sess-2")
+        refused = await client.post(
+            "/flows", content="id: x", headers={"Content-Type": "application/x-yaml"}
+        )
+    assert_error_shape(refused, 403)
+
+
+async def test_default_authenticator_is_the_auth_service(sqlite_url: str) -> None:
+    import secrets
+
+    from hushflow.api.app import create_app
+    from hushflow.auth.service import AuthService
+    from hushflow.storage.database import open_database
+
+    database = open_database(sqlite_url)
+    try:
+        token = secrets.token_urlsafe(32)
+        AuthService(database).bootstrap({"HUSHFLOW_BOOTSTRAP_ADMIN_TOKEN": token})
+        app = create_app(database)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t/api/v1/main") as c:
+            me = await c.get("/me", headers={"Authorization": f"Bearer {token}"})
+            wrong = await c.get("/me", headers={"Authorization": "Bearer " + "x" * 43})
+            proxied = await c.get("/me", headers={"X-Forwarded-User": "admin"})
+        assert me.json()["name"] == "admin"
+        assert_error_shape(wrong, 401)
+        assert_error_shape(proxied, 401)  # no trusted proxy configured
+    finally:
+        database.dispose()
+
+
+async def test_trusted_proxy_header(sqlite_url: str) -> None:
+    from hushflow.api.app import create_app
+    from hushflow.auth.service import AuthService
+    from hushflow.storage.database import open_database
+
+    database = open_database(sqlite_url)
+    try:
+        auth = AuthService(database, trusted_proxies=["127.0.0.1/32"])
+        auth.create_user("carol")
+        app = create_app(database, authenticator=auth)
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t/api/v1/main") as c:
+            me = await c.get("/me", headers={"X-Forwarded-User": "carol"})
+        assert me.json()["name"] == "carol"
+        elsewhere = httpx.ASGITransport(app=app, client=("10.1.2.3", 5000))
+        async with httpx.AsyncClient(transport=elsewhere, base_url="http://t/api/v1/main") as c:
+            assert_error_shape(await c.get("/me", headers={"X-Forwarded-User": "carol"}), 401)
+    finally:
+        database.dispose()

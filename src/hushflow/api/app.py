@@ -29,12 +29,20 @@ PREFIX = "/api/v1"
 def create_app(
     database: Database,
     *,
-    authenticator: Authenticator,
+    authenticator: Authenticator | None = None,
     engine: Engine | None = None,
     secrets: SecretManager | None = None,
     settings: ServerSettings | None = None,
 ) -> FastAPI:
-    """The API over ``database``; ``engine`` runs executions (``None``: web only)."""
+    """The API over ``database``; ``engine`` runs executions (``None``: web only).
+
+    ``authenticator`` defaults to :class:`~hushflow.auth.service.AuthService`
+    over the same database (users, tokens, sessions, bindings).
+    """
+    if authenticator is None:
+        from hushflow.auth.service import AuthService
+
+        authenticator = AuthService(database)
     app = FastAPI(
         title="hushflow",
         version=__version__,

@@ -9,6 +9,7 @@
       flows: ./flows      # deployed at start-up
       workers: 8          # task runs at once
       grace: 10           # seconds running task runs get on shutdown
+      trusted_proxies: [] # addresses of an SSO proxy whose X-Forwarded-User is believed
 
 A key hushflow does not know, in the file (at the top level or under
 ``server``) or as a ``HUSHFLOW_*`` variable, is an error that names it:
@@ -41,10 +42,17 @@ KNOWN_ENV = {
     "HUSHFLOW_SERVER",
     "HUSHFLOW_BOOTSTRAP_ADMIN_TOKEN",
     "HUSHFLOW_BOOTSTRAP_ADMIN_PASSWORD",
-    "HUSHFLOW_TEST_PG",
+    "HUSHFLOW_KESTRA_FLOWS",
+    "HUSHFLOW_MAX_SUBFLOW_DEPTH",
 }
 #: Prefixes of families of variables (each family's owner checks its members).
-KNOWN_ENV_PREFIXES = ("HUSHFLOW_VAULT_", "HUSHFLOW_SERVER_", "HUSHFLOW_AUTH_", "HUSHFLOW_SANDBOX_")
+KNOWN_ENV_PREFIXES = (
+    "HUSHFLOW_VAULT_",
+    "HUSHFLOW_SERVER_",
+    "HUSHFLOW_AUTH_",
+    "HUSHFLOW_SANDBOX_",
+    "HUSHFLOW_TEST_",
+)
 
 _ENV_FIELDS = {
     "HUSHFLOW_SERVER_HOST": "host",
@@ -52,6 +60,7 @@ _ENV_FIELDS = {
     "HUSHFLOW_SERVER_FLOWS": "flows",
     "HUSHFLOW_SERVER_WORKERS": "workers",
     "HUSHFLOW_SERVER_GRACE": "grace",
+    "HUSHFLOW_SERVER_TRUSTED_PROXIES": "trusted_proxies",
 }
 
 
@@ -65,6 +74,7 @@ class ServerSettings(BaseModel):
     flows: Path | None = None
     workers: int = Field(default=8, ge=1, le=1024)
     grace: float = Field(default=10.0, ge=0)
+    trusted_proxies: tuple[str, ...] = ()
 
 
 def load_settings(
@@ -76,6 +86,8 @@ def load_settings(
     for name, field in _ENV_FIELDS.items():
         if name in env:
             values[field] = env[name]
+    if isinstance(values.get("trusted_proxies"), str):
+        values["trusted_proxies"] = [p for p in values["trusted_proxies"].split(",") if p.strip()]
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
     try:
         return ServerSettings.model_validate(values)

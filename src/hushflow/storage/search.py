@@ -192,3 +192,63 @@ def logs_after(
         )
         out.append((int(r.id), entry))
     return out, int(rows[-1].id) if rows else after_id
+
+
+def namespaces_of_secrets(db: Engine) -> list[str]:
+    """Namespaces that hold a secret in the embedded store."""
+    from hushflow.storage.secret_tables import secrets
+
+    with db.connect() as conn:
+        return list(conn.execute(select(secrets.c.namespace).distinct()).scalars())
+
+
+# -- audit ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Filters of the audit log: who, what, where, which key, since when."""
+
+    actor: str | None = None
+    action: str | None = None
+    namespace: str | None = None
+    key: str | None = None
+    execution_id: str | None = None
+    since: datetime | None = None
+
+
+def search_audit(
+    db: Engine, q: AuditQuery, *, after: int | None = None, limit: int = 50
+) -> tuple[list[Any], int | None]:
+    """Audit rows newest first, and the id to pass as ``after`` for the next page (or None)."""
+    from hushflow.storage.secret_tables import secret_audit
+
+    a = secret_audit.c
+    where: list[ColumnElement[bool]] = []
+    if q.actor:
+        where.append(a.actor == q.actor)
+    if q.action:
+        where.append(or_(a.action == q.action, a.action.like(f"{q.action}.%")))
+    if q.namespace:
+        where.append(under(a.namespace, q.namespace))
+    if q.key:
+        where.append(func.upper(a.key) == q.key.upper())
+    if q.execution_id:
+        where.append(a.execution_id == q.execution_id)
+    if q.since is not None:
+        where.append(a.at >= q.since)
+    if after is not None:
+        where.append(a.id < after)
+    query = select(secret_audit).where(*where).order_by(a.id.desc()).limit(limit)
+    with db.connect() as conn:
+        rows = list(conn.execute(query))
+    return rows, (int(rows[-1].id) if len(rows) == limit else None)
+
+
+def namespaces_of_bindings(db: Engine) -> list[str]:
+    """Namespaces some role is bound on."""
+    from hushflow.storage.auth_tables import auth_bindings
+
+    query = select(auth_bindings.c.namespace).where(auth_bindings.c.namespace.is_not(None))
+    with db.connect() as conn:
+        return [str(n) for n in conn.execute(query.distinct()).scalars()]
