@@ -1,27 +1,25 @@
 """What the user, service-account, role, binding and sign-in routers share.
 
 The routers need the full :class:`~hushflow.auth.service.AuthService` (not
-only the ``Authenticator`` protocol), found on the app's services. A request
-authenticated by the session cookie must carry the session's CSRF token in
-``X-CSRF-Token`` on unsafe methods; a bearer token needs none (a browser
-never adds one on its own).
+only the ``Authenticator`` protocol), found on the app's services. Who the
+caller is, and the CSRF check of cookie-authenticated unsafe requests, stay
+in ``hushflow.api.security.current_principal``.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 
-from hushflow.api.security import SESSION_COOKIE, CurrentPrincipal, ServicesDep
+from hushflow.api.security import CSRF_HEADER, CurrentPrincipal, ServicesDep
 from hushflow.api.services import Services
 from hushflow.auth.permissions import Principal
 from hushflow.auth.service import AuthService
-from hushflow.errors import AccessDenied, HushflowError
+from hushflow.errors import HushflowError
 from hushflow.secrets.audit import AuditEvent
 
-CSRF_HEADER = "X-CSRF-Token"
-UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+__all__ = ["CSRF_HEADER", "AuthDep", "Caller", "Page", "PageDep", "audit", "auth_service"]
 INSTANCE = "*"
 T = TypeVar("T")
 
@@ -43,19 +41,8 @@ def auth_service(svc: ServicesDep) -> AuthService:
 AuthDep = Annotated[AuthService, Depends(auth_service)]
 
 
-def checked_principal(request: Request, principal: CurrentPrincipal, auth: AuthDep) -> Principal:
-    """The caller, with the CSRF check for cookie-authenticated unsafe requests."""
-    if request.method in UNSAFE and "authorization" not in request.headers:
-        session = request.cookies.get(SESSION_COOKIE)
-        if session and not auth.check_csrf(session, request.headers.get(CSRF_HEADER)):
-            raise AccessDenied(
-                f"missing or wrong CSRF token: send the {CSRF_HEADER} header "
-                "that signing in (or GET /session) returned"
-            )
-    return principal
-
-
-Caller = Annotated[Principal, Depends(checked_principal)]
+#: The caller of an IAM route (CSRF already checked for cookie-authenticated changes).
+Caller = CurrentPrincipal
 
 
 class Page:
