@@ -1,4 +1,4 @@
-"""The IAM routes × roles × scopes, from one table: who may administer users, roles, bindings.
+"""The IAM routes by roles by scopes, from one table: who may administer users, roles, bindings.
 
 Administration is instance-level: only an instance-wide binding grants it,
 so a namespaced ``admin`` is refused like a ``viewer``. A refused request on
@@ -76,7 +76,7 @@ ROUTES = [
         BIND,
         C,
         lambda: {"type": "USER", "externalId": "target", "roleId": "viewer"},
-    ),  # fmt: skip
+    ),
     Route("GET", "/bindings/search", BIND, L),
     Route("GET", "/bindings/{binding}", BIND, V),
     Route("DELETE", "/bindings/{binding}", BIND, D),
