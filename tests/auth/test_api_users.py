@@ -136,3 +136,13 @@ async def test_tokens_of_oneself_and_of_others(iam: Iam) -> None:
         error(await admin.delete(f"/users/{me}/api-tokens/{created.id}"), 404)
     async with iam.client(created.full_token) as laptop_client:
         error(await laptop_client.get("/me"), 401)
+
+
+async def test_an_administrator_cannot_lock_themselves_out(iam: Iam) -> None:
+    root = next(u for u in iam.auth.directory.users() if u.username.startswith("root-"))
+    async with iam.client(iam.admin_token) as admin:
+        assert "yourself" in error(await admin.delete(f"/users/{root.id}"), 409)
+        assert "yourself" in error(
+            await admin.patch(f"/users/{root.id}", json={"disabled": True}), 409
+        )
+        assert (await admin.get("/me")).status_code == 200

@@ -16,6 +16,7 @@ from hushflow.api.iam_shapes import user_json, user_summary_json
 from hushflow.api.openapi import errors
 from hushflow.api.security import ServicesDep
 from hushflow.auth.authorize import authorize
+from hushflow.auth.errors import Conflict
 from hushflow.auth.permissions import Action, Resource
 from hushflow.errors import InputError
 
@@ -112,10 +113,12 @@ def update_user(
     return user_json(auth.directory.user(user.id))
 
 
-@router.patch("/users/{id}", response_model=Json, responses=errors(400, 401, 403, 404, 422))
+@router.patch("/users/{id}", response_model=Json, responses=errors(400, 401, 403, 404, 409, 422))
 def patch_user(id: str, body: UserPatch, caller: Caller, auth: AuthDep, svc: ServicesDep) -> Json:
     """Change some details; ``disabled: true`` ends the user's sessions."""
     authorize(caller, Resource.USER, Action.UPDATE, hide=True)
+    if body.disabled and caller.id == id:
+        raise Conflict("you cannot disable yourself; ask another administrator")
     values = body.model_dump(exclude_unset=True, exclude={"disabled"})
     user = auth.directory.update_user(id, **values)
     if body.disabled is not None:
@@ -137,10 +140,12 @@ def set_password(
     return user_json(user)
 
 
-@router.delete("/users/{id}", status_code=204, responses=errors(401, 403, 404))
+@router.delete("/users/{id}", status_code=204, responses=errors(401, 403, 404, 409))
 def delete_user(id: str, caller: Caller, auth: AuthDep, svc: ServicesDep) -> Response:
     """Delete a user, its bindings and sessions; its tokens are revoked."""
     authorize(caller, Resource.USER, Action.DELETE, hide=True)
+    if caller.id == id:
+        raise Conflict("you cannot delete yourself; ask another administrator")
     gone = auth.delete_user(id)
     audit(svc, caller, "user.delete", gone.username)
     return Response(status_code=204)
