@@ -138,7 +138,7 @@ ROUTES = [
         200,
         hides=False,
         json={"key": "K", "value": "v-0123456789"},
-    ),  # fmt: skip
+    ),
     Route(
         "PUT",
         f"/namespaces/{NS}/secrets",
@@ -148,7 +148,7 @@ ROUTES = [
         hides=False,
         json={"key": "NEWKEY", "value": "v-0123456789"},
         consumes="newkey",
-    ),  # fmt: skip
+    ),
     Route(
         "PATCH",
         f"/namespaces/{NS}/secrets/K",
