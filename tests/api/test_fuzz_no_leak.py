@@ -13,20 +13,14 @@ objects so the fuzz reaches real data. Bounded by a fixed number of examples.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
-import threading
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import pytest
 import requests
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -60,22 +54,6 @@ outputs:
     type: STRING
     value: "{{{{ outputs.derive.value }}}}"
 """
-
-
-@pytest.fixture
-def served(api: Api) -> Iterator[str]:
-    config = uvicorn.Config(api.app, host="127.0.0.1", port=0, lifespan="off", log_level="error")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(15)
 
 
 def plant(base: str, token: str) -> tuple[list[str], dict[str, str]]:
