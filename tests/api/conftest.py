@@ -7,13 +7,17 @@ with the grants it needs.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import Engine as Database
 
@@ -112,3 +116,20 @@ def api_any_db(make_api: Callable[[str], Api], db_url: str) -> Api:
 async def admin(api: Api) -> AsyncIterator[httpx.AsyncClient]:
     async with api.client(api.admin_token) as client:
         yield client
+
+
+@pytest.fixture
+def served(api: Api) -> Iterator[str]:
+    """The in-process app served by uvicorn on a free loopback port (base URL)."""
+    config = uvicorn.Config(api.app, host="127.0.0.1", port=0, lifespan="off", log_level="error")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(15)

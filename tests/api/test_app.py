@@ -140,3 +140,27 @@ async def test_trusted_proxy_header(sqlite_url: str) -> None:
             assert_error_shape(await c.get("/me", headers={"X-Forwarded-User": "carol"}), 401)
     finally:
         database.dispose()
+
+
+async def test_openapi_declares_statuses_and_event_streams(api: Api) -> None:
+    async with api.client(base="http://hushflow.test") as client:
+        document = (await client.get("/api/v1/openapi.json")).json()
+    streams = 0
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            answers = operation["responses"]
+            if path != "/api/v1/main/health":
+                assert {"400", "401", "422"} <= set(answers), (method, path)
+            for status, response in answers.items():
+                if status[0] in "45":
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (method, path)
+            stream = answers.get("200", {}).get("content", {}).get("text/event-stream")
+            if stream is not None:
+                streams += 1
+                assert "itemSchema" in stream, (method, path)
+            if ("{executionId}" in path and method != "get") or (
+                "{id}" in path and method in ("put", "delete")
+            ):
+                assert "404" in answers, (method, path)
+    assert streams == 2  # executions follow and logs follow

@@ -9,12 +9,14 @@ the OpenAPI document; the second is the same route.
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine as Database
 
 from hushflow import __version__
 from hushflow.api import errors
+from hushflow.api.openapi import errors_as_json
 from hushflow.api.routers import ROUTER_MODULES
 from hushflow.api.services import Services
 from hushflow.api.settings import ServerSettings
@@ -62,7 +64,20 @@ def create_app(
     for router in routers():
         app.include_router(router, prefix=f"{PREFIX}/{TENANT}")
         app.include_router(router, prefix=PREFIX, include_in_schema=False)
+    _document_errors(app)
     return app
+
+
+def _document_errors(app: FastAPI) -> None:
+    """The OpenAPI document, with every error response as the JSON error shape."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = errors_as_json(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def routers() -> list[APIRouter]:

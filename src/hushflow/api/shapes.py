@@ -30,16 +30,25 @@ def _duration(start: datetime, end: datetime | None) -> str | None:
 
 
 def state_json(state: State, history: list[StateChange]) -> JsonObject:
-    """Kestra's ``State``: current, histories, start/end dates, duration."""
+    """Kestra's ``State``: current, histories, start/end dates, duration.
+
+    Kestra's schema also has the getter forms (``getStartDate``...); they are
+    given once the state has ended, when each has a value.
+    """
     start = history[0].date if history else None
     end = history[-1].date if history and state.terminal else None
-    return {
+    out: JsonObject = {
         "current": state.value,
         "histories": [{"state": h.state.value, "date": _date(h.date)} for h in history],
         "startDate": _date(start),
         "endDate": _date(end),
         "duration": _duration(start, end) if start else None,
     }
+    if start is not None and end is not None:
+        out.update(
+            getStartDate=out["startDate"], getEndDate=out["endDate"], getDuration=out["duration"]
+        )
+    return out
 
 
 def labels_json(labels: dict[str, str]) -> list[JsonObject]:

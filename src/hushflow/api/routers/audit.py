@@ -69,7 +69,9 @@ def search_audit_logs(
     key: str | None = None,
     executionId: str | None = None,
     since: datetime | None = None,
-    after: Annotated[int | None, Query(ge=1, description="'next' of the previous page")] = None,
+    after: Annotated[
+        int | None, Query(ge=1, le=2**62, description="'next' of the previous page")
+    ] = None,
     size: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> AuditPage:
     """Audit records, newest first."""

@@ -79,7 +79,7 @@ async def create_execution(
     principal: CurrentPrincipal,
     svc: ServicesDep,
     wait: bool = False,
-    revision: Annotated[int | None, Query(ge=1)] = None,
+    revision: Annotated[int | None, Query(ge=1, le=2**31)] = None,
     labels: Annotated[list[str], Query(description="key:value, repeatable")] = [],  # noqa: B006
 ) -> Json:
     """Start an execution of a flow; with ``wait=true``, answer once it has ended."""

@@ -128,7 +128,7 @@ def search_flows(
     svc: ServicesDep,
     namespace: str | None = None,
     q: Annotated[str | None, Query(description="Text in the id, namespace or source")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, le=1000)] = 25,
 ) -> FlowPage:
     """The newest revision of every flow the caller may list, filtered."""
@@ -167,7 +167,7 @@ def get_flow(
     id: str,
     principal: CurrentPrincipal,
     svc: ServicesDep,
-    revision: Annotated[int | None, Query(ge=1)] = None,
+    revision: Annotated[int | None, Query(ge=1, le=2**31)] = None,
     source: bool = True,
 ) -> Json:
     """One flow (newest revision, or ``revision``), parsed and with its source."""

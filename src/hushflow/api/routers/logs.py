@@ -36,7 +36,7 @@ def log_query(
     minLevel: str | None = None,
     taskId: str | None = None,
     taskRunId: str | None = None,
-    attempt: Annotated[int | None, Query(ge=0)] = None,
+    attempt: Annotated[int | None, Query(ge=0, le=100_000)] = None,
 ) -> LogQuery:
     """Filters from the query string (``minLevel`` is TRACE, DEBUG, INFO, WARN or ERROR)."""
     level = minLevel.upper() if minLevel else None

@@ -8,7 +8,7 @@ secret manager records it, with the caller as actor).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
@@ -87,6 +87,11 @@ def _manager(svc: Services) -> SecretManager:
     return svc.secrets
 
 
+def _utc(when: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
 def _item(meta: SecretMeta) -> SecretItem:
     return SecretItem(
         key=meta.key,
@@ -94,7 +99,7 @@ def _item(meta: SecretMeta) -> SecretItem:
         description=meta.description,
         tags=[Tag(key=k, value=v) for k, v in meta.tags.items()],
         version=meta.current_version,
-        updated=meta.updated,
+        updated=_utc(meta.updated),
     )
 
 
@@ -234,9 +239,9 @@ def secret_versions(
     return [
         VersionItem(
             version=v.version,
-            created=v.created,
+            created=_utc(v.created),
             createdBy=v.created_by,
-            deleted=v.deleted,
+            deleted=_utc(v.deleted),
             destroyed=v.destroyed,
         )
         for v in found
