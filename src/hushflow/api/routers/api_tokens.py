@@ -24,7 +24,8 @@ from hushflow.auth.service import AuthService
 from hushflow.errors import InputError, NotFound
 from hushflow.models.duration import parse_duration
 
-router = APIRouter(tags=["Users", "ServiceAccount"])
+#: Every route answers 404 where the server has no AuthService (another authenticator).
+router = APIRouter(tags=["Users", "ServiceAccount"], responses=errors(401, 404))
 Json = dict[str, Any]
 
 

@@ -21,7 +21,8 @@ from hushflow.auth.records import Binding, SubjectType
 from hushflow.auth.service import AuthService
 from hushflow.errors import NotFound
 
-router = APIRouter(tags=["Bindings"])
+#: Every route answers 404 where the server has no AuthService (another authenticator).
+router = APIRouter(tags=["Bindings"], responses=errors(401, 404))
 Json = dict[str, Any]
 R = Resource.BINDING
 

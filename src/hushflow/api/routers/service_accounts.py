@@ -14,7 +14,8 @@ from hushflow.api.security import ServicesDep
 from hushflow.auth.authorize import authorize
 from hushflow.auth.permissions import Action, Resource
 
-router = APIRouter(tags=["ServiceAccount"])
+#: Every route answers 404 where the server has no AuthService (another authenticator).
+router = APIRouter(tags=["ServiceAccount"], responses=errors(401, 404))
 Json = dict[str, Any]
 R = Resource.SERVICE_ACCOUNT
 

@@ -23,7 +23,8 @@ from hushflow.auth.records import IssuedSession
 from hushflow.auth.service import AuthService
 from hushflow.errors import InputError
 
-router = APIRouter(tags=["Auth"])
+#: Every route answers 404 where the server has no AuthService (another authenticator).
+router = APIRouter(tags=["Auth"], responses=errors(401, 404))
 Json = dict[str, Any]
 _LOGIN_BODY = {
     "requestBody": {

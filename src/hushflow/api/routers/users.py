@@ -20,7 +20,8 @@ from hushflow.auth.errors import Conflict
 from hushflow.auth.permissions import Action, Resource
 from hushflow.errors import InputError
 
-router = APIRouter(tags=["Users"])
+#: Every route answers 404 where the server has no AuthService (another authenticator).
+router = APIRouter(tags=["Users"], responses=errors(401, 404))
 Json = dict[str, Any]
 
 
