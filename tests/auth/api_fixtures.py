@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from sqlalchemy import Engine as Database
@@ -77,3 +80,24 @@ def iam_any_db(db_url: str, tmp_path: Path) -> Iterator[Iam]:
     yield built
     built.secrets.close()
     built.database.dispose()
+
+
+@pytest.fixture
+def served(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[Iam, str]]:
+    iam = build(sqlite_url, tmp_path)
+    config = uvicorn.Config(
+        iam.app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", ws="none"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started, "uvicorn did not start"
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield iam, f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+    iam.secrets.close()
+    iam.database.dispose()

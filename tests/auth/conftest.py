@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import Engine
-from tests.auth.api_fixtures import CHEAP, anyio_backend, iam, iam_any_db
+from tests.auth.api_fixtures import CHEAP, anyio_backend, iam, iam_any_db, served
 
 from hushflow.auth.service import AuthService
 
-__all__ = ["CHEAP", "anyio_backend", "iam", "iam_any_db"]
+__all__ = ["CHEAP", "anyio_backend", "iam", "iam_any_db", "served"]
 
 
 @pytest.fixture

@@ -7,15 +7,10 @@ answers.
 
 from __future__ import annotations
 
-import threading
-import time
 import warnings
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
-from tests.auth.api_fixtures import Iam, build
+from tests.auth.api_fixtures import Iam
 
 from hushflow.auth.permissions import Action, Resource
 
@@ -38,27 +33,6 @@ with warnings.catch_warnings():
         IAMUserControllerApiCreateOrUpdateUserRequest,
     )
     from kestrapy.models.list_permissions200_response import ListPermissions200Response
-
-
-@pytest.fixture
-def served(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[Iam, str]]:
-    iam = build(sqlite_url, tmp_path)
-    config = uvicorn.Config(
-        iam.app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", ws="none"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "uvicorn did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield iam, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    iam.secrets.close()
-    iam.database.dispose()
 
 
 def test_kestrapy_manages_identities(served: tuple[Iam, str]) -> None:
