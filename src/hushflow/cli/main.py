@@ -38,6 +38,24 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("hushflow.cli.audit_cmd", "audit", "The secret audit log."),
     ("hushflow.cli.plugins_cmd", "plugins", "Task types: built-in and from installed plugins."),
     ("hushflow.cli.server_cmd", "server", "Run hushflow as a service."),
+    ("hushflow.cli.user_cmd", "user", "Users: create, list, disable, set passwords."),
+    ("hushflow.cli.token_cmd", "token", "API tokens: create (shown once), list, revoke."),
+    (
+        "hushflow.cli.role_cmd",
+        "role",
+        "Roles: list, create and delete custom roles (managed roles cannot change).",
+    ),
+    (
+        "hushflow.cli.binding_cmd",
+        "binding",
+        "Bindings: which role a subject holds where (a namespace and its children).",
+    ),
+    (
+        "hushflow.cli.service_account_cmd",
+        "service_account",
+        "Service accounts: create, list, delete.",
+    ),
+    ("hushflow.cli.group_cmd", "group", "Groups: create, list, delete, add and remove members."),
 ]
 
 

@@ -288,3 +288,49 @@ def share(namespace: str, allowed: tuple[str, ...]) -> None:
     with manager() as mgr:
         names = mgr.share(namespace, list(allowed), actor=actor())
     click.echo(f"{namespace} shares its secrets with: {', '.join(names) or 'nobody'}")
+
+
+@secret.command()
+@click.argument("namespace")
+@click.argument("key")
+@click.option(
+    "--allow-namespace",
+    "namespaces",
+    multiple=True,
+    help="A namespace (and its children) whose flows may read KEY (repeatable).",
+)
+@click.option(
+    "--allow-flow",
+    "flows",
+    multiple=True,
+    metavar="NAMESPACE.FLOW_ID",
+    help="A flow that may read KEY (repeatable).",
+)
+@click.option("--clear", is_flag=True, help="Remove the rule: every flow of the chain may read.")
+def restrict(namespace: str, key: str, namespaces: tuple[str, ...], flows: tuple[str, ...],
+             clear: bool) -> None:  # fmt: skip
+    """Set which flows may read KEY of NAMESPACE at run time (allowedNamespaces/allowedFlows).
+
+    Without options, shows the current rule. The lists are exhaustive: list
+    NAMESPACE itself to keep its own flows reading the key.
+    """
+    with manager() as mgr:
+        if clear:
+            rule = mgr.restrict(
+                namespace, key, allowed_namespaces=None, allowed_flows=None, actor=actor()
+            )
+        elif namespaces or flows:
+            rule = mgr.restrict(
+                namespace,
+                key,
+                allowed_namespaces=list(namespaces) if namespaces else None,
+                allowed_flows=list(flows) if flows else None,
+                actor=actor(),
+            )
+        else:
+            rule = mgr.usage_rule(namespace, key)
+    if not rule.restricts:
+        click.echo(f"{namespace}/{key}: every flow of the namespace chain may read it")
+        return
+    click.echo(f"allowedNamespaces: {', '.join(rule.allowed_namespaces or ()) or '-'}")
+    click.echo(f"allowedFlows: {', '.join(rule.allowed_flows or ()) or '-'}")

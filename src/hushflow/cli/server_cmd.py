@@ -1,16 +1,18 @@
 """``hushflow server``: hushflow as a long-running service.
 
-``server local`` is the one-machine setup: the engine (executor and workers)
-and the scheduler in one process over the configured database, until SIGINT
-or SIGTERM. The engine acts on the ``kill`` requests that other processes
-(``hushflow execution kill``) leave in ``execution_commands`` for the
-executions it holds. The API and the UI will join it in this same process;
-the separate components for many machines (``server executor|worker|scheduler``)
-come with the PostgreSQL queue.
+``server local`` is the one-machine setup: the REST API (uvicorn), the engine
+(executor and workers) and the scheduler in one process over the configured
+database (SQLite by default), until SIGINT or SIGTERM. On the first start
+with no users an ``admin`` is bootstrapped (see :mod:`hushflow.auth.service`).
+The engine also acts on the ``kill`` and ``resume`` requests that other
+processes leave in ``execution_commands``. Shutdown: the API stops accepting,
+running executions get ``--grace`` seconds to finish, the rest are killed
+(and recorded as KILLED) before the process exits.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -20,8 +22,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
+from sqlalchemy import Engine as Database
 
 from hushflow.cli import app
 from hushflow.cli.render import LEVEL_COLOURS
@@ -31,8 +35,15 @@ from hushflow.errors import FlowValidationError, NotFound
 from hushflow.models.execution import LogEntry
 from hushflow.storage.repository import FlowRepository
 
+if TYPE_CHECKING:
+    import uvicorn
+
+    from hushflow.api.settings import ServerSettings
+
 #: After the grace period, how long killed executions get to stop.
 KILL_WAIT = 10.0
+#: On shutdown, how long open API connections (SSE followers) get before they are closed.
+HTTP_DRAIN = 5.0
 
 #: Python's level names as Kestra's.
 LEVEL_NAMES = {"WARNING": "WARN", "CRITICAL": "ERROR"}
@@ -44,58 +55,121 @@ log = logging.getLogger("hushflow.server")
 def server() -> None:
     """Run hushflow as a service.
 
-    Today: `server local` runs the engine and the scheduler in one process.
-    The web API and the UI come later (they will be served by the same
-    `server local`).
+    `server local` runs the REST API, the engine and the scheduler in one
+    process (the UI will be served by the same `server local`).
     """
 
 
 @server.command()
+@click.option("--host", default=None, help="Address the API listens on.  [default: 127.0.0.1]")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=None,
+    help="Port of the API (0: any free port).  [default: 8080]",
+)  # fmt: skip
 @click.option(
     "--flows", "flows_dir", type=click.Path(exists=True, file_okay=False),
     help="A folder of flows to deploy before starting.",
 )  # fmt: skip
 @click.option(
-    "--workers", type=click.IntRange(1, 1024), default=8, show_default=True,
-    help="How many task runs may run at once.",
+    "--workers", type=click.IntRange(1, 1024), default=None,
+    help="How many task runs may run at once.  [default: 8]",
 )  # fmt: skip
 @click.option(
-    "--grace", type=click.FloatRange(0), default=10.0, show_default=True,
-    help="On shutdown, seconds running executions get to finish before they are killed.",
+    "--grace", type=click.FloatRange(0), default=None,
+    help="On shutdown, seconds running executions get to finish before they are killed."
+    "  [default: 10]",
 )  # fmt: skip
-def local(flows_dir: str | None, workers: int, grace: float) -> None:
-    """Run the engine and the scheduler here until Ctrl-C or SIGTERM.
+def local(
+    host: str | None,
+    port: int | None,
+    flows_dir: str | None,
+    workers: int | None,
+    grace: float | None,
+) -> None:
+    """Run the API, the engine and the scheduler here until Ctrl-C or SIGTERM.
 
-    Deploys --flows first, starts an execution for every due Schedule trigger,
-    prints the (masked) log lines of executions as they run, and kills an
-    execution when another process asks (`execution_commands`). No API or UI
-    yet. Exit status 0 after a clean shutdown, 2 if a flow of --flows is invalid.
+    Settings come from `server:` in $HUSHFLOW_HOME/hushflow.yml, then
+    HUSHFLOW_SERVER_* variables, then these options; an unknown one is an
+    error. Deploys --flows first, bootstraps the admin user on first start,
+    serves the API at http://HOST:PORT/api/v1/main, starts an execution for
+    every due Schedule trigger and prints the (masked) log lines of
+    executions as they run. Exit status 0 after a clean shutdown, 2 if a
+    setting or a flow of --flows is invalid.
     """
+    from hushflow.api.settings import load_settings
+
+    overrides = {"host": host, "port": port, "flows": flows_dir, "workers": workers, "grace": grace}
+    settings = load_settings(os.environ, overrides)
     db = app.database()
-    if flows_dir:
-        _deploy(FlowRepository(db), flows_dir)
+    if settings.flows:
+        _deploy(FlowRepository(db), str(settings.flows))
     stop = threading.Event()
     with _logging_to_terminal(), _stop_on_signals(stop):
-        eng = Engine(db, secrets=app.secret_manager(db), workers=workers, on_log=print_entry)
+        manager = app.secret_manager(db)
+        eng = Engine(db, secrets=manager, workers=settings.workers, on_log=print_entry)
         try:
-            _serve(eng, stop, grace)
+            _serve(db, eng, stop, settings)
         finally:
             eng.close()
     click.echo("hushflow server stopped")
 
 
-def _serve(eng: Engine, stop: threading.Event, grace: float) -> None:
+def _serve(db: Database, eng: Engine, stop: threading.Event, settings: ServerSettings) -> None:
     scheduler = Scheduler(eng)
     thread = threading.Thread(target=scheduler.run, args=(stop,), name="hushflow-scheduler")
     thread.start()
-    click.echo("hushflow server local: engine and scheduler running (Ctrl-C to stop)")
+    http, http_thread = _start_api(db, eng, settings)
     try:
         while not stop.wait(0.5):
-            pass
+            if not http_thread.is_alive():
+                click.echo("the API server stopped; shutting down", err=True)
+                break
     finally:
         stop.set()
+        http.should_exit = True  # stop accepting; open streams get HTTP_DRAIN seconds
+        http_thread.join(HTTP_DRAIN + 5)
         thread.join(30)
-        drain(eng, eng.running(), grace)  # subflow children and restarts included
+        drain(eng, eng.running(), settings.grace)  # subflow children and restarts included
+
+
+def _start_api(
+    db: Database, eng: Engine, settings: ServerSettings
+) -> tuple[uvicorn.Server, threading.Thread]:
+    """Uvicorn in a thread (signals stay with the main thread), once it listens."""
+    import uvicorn
+
+    from hushflow.api.app import create_app
+    from hushflow.auth.service import AuthService
+
+    auth = AuthService(db, trusted_proxies=settings.trusted_proxies)
+    boot = auth.bootstrap(os.environ)
+    if boot.setup_token:
+        click.echo(
+            "First start: user 'admin' created. One-time setup token (shown once, valid 1 day): "
+            f"{boot.setup_token}"
+        )
+    api = create_app(db, authenticator=auth, engine=eng, secrets=eng.secrets, settings=settings)
+    config = uvicorn.Config(
+        api, host=settings.host, port=settings.port, lifespan="off", log_level="warning",
+        timeout_graceful_shutdown=int(HTTP_DRAIN), access_log=False,
+    )  # fmt: skip
+    http = uvicorn.Server(config)
+    thread = threading.Thread(target=lambda: asyncio.run(http.serve()), name="hushflow-api")
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not http.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not http.started:
+        http.should_exit = True
+        thread.join(5)
+        raise click.ClickException(f"the API could not listen on {settings.host}:{settings.port}")
+    sockets = [s for server in http.servers for s in server.sockets]
+    bound = sockets[0].getsockname() if sockets else (settings.host, settings.port)
+    click.echo(
+        f"hushflow server local: API on http://{bound[0]}:{bound[1]}/api/v1/main, "
+        "engine and scheduler running (Ctrl-C to stop)"
+    )
+    return http, thread
 
 
 def _deploy(repo: FlowRepository, folder: str) -> None:

@@ -13,7 +13,10 @@ audits end to end; a mount only answers for the subtrees it is configured for.
 A soft-deleted secret counts as absent, so a parent's value shows through.
 ``explicit_namespace`` (Kestra's ``secret('K', namespace='x')``) reads exactly
 that namespace (then the environment), and only if ``x`` is in the caller's
-chain or lists the caller in its ``allowedNamespaces``. Writes go to the most
+chain or lists the caller in its ``allowedNamespaces``. Once found, a key
+whose definition carries a usage rule (``allowedNamespaces``/``allowedFlows``
+of that key, see ``secrets.usage``) is handed only to the readers it allows;
+a refusal is an :class:`AccessDenied` and an audit record. Writes go to the most
 specific writable mount covering the namespace (a mount without subtrees
 covers every namespace), else the embedded store; changes to an existing key
 (delete, undelete, destroy) go to the store where it lives.
@@ -27,6 +30,7 @@ holds one hides it in ``repr``.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
@@ -46,6 +50,7 @@ from hushflow.secrets.model import RunRef, SecretMeta, SecretValue, VersionInfo
 from hushflow.secrets.sharing import NamespaceAccess
 from hushflow.secrets.store import SecretStore
 from hushflow.secrets.subkey import extract
+from hushflow.secrets.usage import SecretUsage, UsageRule
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class SecretManager:
         audit: AuditLog | None = None,
         access: NamespaceAccess | None = None,
         cache_ttl: float = 5.0,
+        usage: SecretUsage | None = None,
     ) -> None:
         self.embedded = embedded
         self.mounts = sorted(mounts, key=lambda m: -m.depth)
@@ -86,6 +92,7 @@ class SecretManager:
         self.audit = audit
         self.access = access
         self.cache = ResolutionCache(cache_ttl)
+        self.usage = usage
         if audit is not None:
             weakref.finalize(self, _flush_quietly, audit)
 
@@ -99,8 +106,9 @@ class SecretManager:
         mounts += [
             Mount(backends.build(b.type, b.options, env), b.namespaces) for b in cfg.backends
         ]
-        embedded = audit = access = None
+        embedded = audit = access = usage = None
         if engine is not None:
+            usage = SecretUsage(engine, cfg.cache_ttl)
             embedded = EmbeddedStore(
                 engine, keys, max_versions=cfg.max_versions, max_value_bytes=cfg.max_value_bytes
             )
@@ -112,6 +120,7 @@ class SecretManager:
             audit=audit,
             access=access,
             cache_ttl=cfg.cache_ttl,
+            usage=usage,
         )
 
     def __repr__(self) -> str:
@@ -139,10 +148,33 @@ class SecretManager:
         if entry is None:
             entry = self._lookup(namespace, key, explicit_namespace)
             self.cache.put(folded, slot, entry)
+        self._check_usage(namespace, entry, run)
         if self.audit is not None:
             self.audit.record(_read_event(namespace, entry, run))
         value = entry.data.decode()
         return value if subkey is None else extract(value, key, subkey)
+
+    def _check_usage(self, namespace: str, entry: Entry, run: RunRef | None) -> None:
+        """Refuse (and audit) a reader the key's usage rule does not allow."""
+        if self.usage is None:
+            return
+        flow_id = None if run is None else run.flow_id
+        if self.usage.rule(entry.namespace, entry.key).allows(namespace, flow_id):
+            return
+        reader = f"flow '{namespace}.{flow_id}'" if flow_id else f"namespace '{namespace}'"
+        if self.audit is not None:
+            refused = dataclasses.replace(
+                _read_event(namespace, entry, run),
+                action="read-refused",
+                value_hmac=None,
+                detail="not in allowedNamespaces/allowedFlows",
+            )
+            self.audit.record(refused, now_=True)
+        raise AccessDenied(
+            f"secret '{entry.key}' of namespace '{entry.namespace}' may not be read by "
+            f"{reader}: it is not in the key's allowedNamespaces or allowedFlows; "
+            f"ask the owners of '{entry.namespace}' to allow it"
+        )
 
     def _lookup(self, namespace: str, key: str, explicit: str | None) -> Entry:
         check_key(key)
@@ -270,7 +302,46 @@ class SecretManager:
         return found
 
     def describe(self, namespace: str, key: str) -> SecretMeta | None:
-        return self.holder(namespace, key).describe(namespace, key)
+        found = self.holder(namespace, key).describe(namespace, key)
+        return None if found is None else self._with_usage(found)
+
+    def _with_usage(self, meta: SecretMeta) -> SecretMeta:
+        if self.usage is None:
+            return meta
+        rule = self.usage.rule(meta.namespace, meta.key)
+        if not rule.restricts:
+            return meta
+        return dataclasses.replace(
+            meta, allowed_namespaces=rule.allowed_namespaces, allowed_flows=rule.allowed_flows
+        )
+
+    def usage_rule(self, namespace: str, key: str) -> UsageRule:
+        """The ``allowedNamespaces``/``allowedFlows`` of ``key`` as defined in ``namespace``."""
+        if self.usage is None:
+            return UsageRule()
+        return self.usage.rule(namespace, key)
+
+    def restrict(
+        self,
+        namespace: str,
+        key: str,
+        *,
+        allowed_namespaces: Sequence[str] | None,
+        allowed_flows: Sequence[str] | None,
+        actor: str,
+    ) -> UsageRule:
+        """Set who may read ``key`` of ``namespace`` at run time (both ``None``: all); audited."""
+        if self.usage is None:
+            raise SecretError("usage rules need the database (no engine configured)")
+        rule = self.usage.set_rule(namespace, key, allowed_namespaces, allowed_flows, actor=actor)
+        if self.audit is not None:
+            detail = (
+                f"allowedNamespaces={_listed(rule.allowed_namespaces)};"
+                f"allowedFlows={_listed(rule.allowed_flows)}"
+            )
+            event = AuditEvent("restrict", namespace, key, actor=actor, detail=detail)
+            self.audit.record(event, now_=True)
+        return rule
 
     def list_keys(self, namespace: str, *, inherited: bool = False) -> list[SecretMeta]:
         """Keys stored in ``namespace`` (deleted ones flagged), in every store that can hold it.
@@ -288,6 +359,7 @@ class SecretManager:
                 for meta in store.list_keys(ns):
                     if not (inherited and meta.deleted):
                         seen.setdefault(fold(meta.key), meta)
+        seen = {k: self._with_usage(m) for k, m in seen.items()}
         return sorted(seen.values(), key=lambda m: fold(m.key))
 
     def versions(self, namespace: str, key: str) -> list[VersionInfo]:
@@ -393,6 +465,10 @@ def _read_event(namespace: str, entry: Entry, run: RunRef | None) -> AuditEvent:
         flow_id=None if run is None else run.flow_id,
         value_hmac=entry.digest,
     )
+
+
+def _listed(names: tuple[str, ...] | None) -> str:
+    return "-" if names is None else ",".join(names)
 
 
 def _vault_store(vc: config.VaultConfig) -> SecretStore:

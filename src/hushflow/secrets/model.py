@@ -82,3 +82,6 @@ class SecretMeta:
     updated: datetime | None = None
     updated_by: str | None = None
     deleted: bool = False
+    #: Who may read the key at run time beyond the namespace chain (``secrets.usage``).
+    allowed_namespaces: tuple[str, ...] | None = None
+    allowed_flows: tuple[str, ...] | None = None

@@ -123,4 +123,5 @@ trigger_state = Table(
     Column("next_fire", DateTime(timezone=True), nullable=True),
     Column("updated", DateTime(timezone=True), nullable=False),
 )
+import hushflow.storage.auth_tables  # noqa: E402
 import hushflow.storage.secret_tables  # noqa: E402, F401
