@@ -11,7 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from hushflow.tasks.scratch import PREFIX, process_root, start_ticks, sweep_stale
+from hushflow.procinfo import start_ticks
+from hushflow.tasks.scratch import PREFIX, process_root, sweep_stale
 
 REPO = Path(__file__).resolve().parents[2]
 

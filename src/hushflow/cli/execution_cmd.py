@@ -10,6 +10,7 @@ import click
 from hushflow.cli import app
 from hushflow.cli.render import execution_document, print_log
 from hushflow.engine.commands import CommandQueue
+from hushflow.engine.recovery import end_abandoned, is_abandoned
 from hushflow.errors import HushflowError
 from hushflow.models.state import State
 from hushflow.storage.repository import ExecutionRepository, LogRepository
@@ -82,6 +83,10 @@ def kill(execution_id: str, wait_s: float) -> None:
     ex = repo.get(execution_id)
     if ex.state.terminal:
         raise HushflowError(f"execution {execution_id} already ended: {ex.state.value}")
+    if is_abandoned(db, execution_id):  # its process died: nobody would take the command
+        end_abandoned(db, execution_id)
+        click.echo(f"{execution_id}: KILLED (its hushflow process is gone)")
+        return
     CommandQueue(db).request(execution_id, "kill")
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:

@@ -30,6 +30,7 @@ from hushflow.engine.flow_outputs import render_outputs
 from hushflow.engine.functions import FunctionTable
 from hushflow.engine.inputs import resolve_inputs
 from hushflow.engine.live import Live
+from hushflow.engine.recovery import recover_abandoned
 from hushflow.engine.restart import plan_restart
 from hushflow.engine.sandbox_warning import loopback_trust_warning
 from hushflow.engine.sealed_inputs import open_inputs, seal_inputs
@@ -44,7 +45,9 @@ from hushflow.models.flow import Flow, Input
 from hushflow.models.flow_source import parse_flow
 from hushflow.models.state import State
 from hushflow.models.task import TaskSpec
+from hushflow.procinfo import ProcessId
 from hushflow.secrets.master_key import MasterKeySource
+from hushflow.storage.owners import ExecutionOwners
 from hushflow.storage.repository import ExecutionRepository, FlowRepository, LogRepository
 from hushflow.tasks import sandbox_config
 from hushflow.tasks.scratch import sweep_stale
@@ -111,6 +114,10 @@ class Engine:
         self._warn_about_loopback(database)
         for stale in sweep_stale():
             log.info("removed %s, left by a hushflow process that is gone", stale.name)
+        self._owners = ExecutionOwners(database)
+        self._me = ProcessId.current()
+        for ended in recover_abandoned(database):
+            log.warning("execution %s: its hushflow process is gone; marked KILLED", ended)
 
     @staticmethod
     def _warn_about_loopback(database: Database) -> None:
@@ -171,6 +178,7 @@ class Engine:
             if input_id in secret_ids or masker.mask_value(value) != value:
                 typed[input_id] = taint(value)
         live = Live(flow, execution, masker, typed, depth=depth)
+        self._owners.claim(execution.id, self._me)  # before the row exists: never ownerless
         self.executions.create(execution)
         self._live[execution.id] = live
         self._events.put(("start", execution.id, None))
@@ -214,6 +222,7 @@ class Engine:
         for run in plan.reopen:
             run.set_state(State.RUNNING)
         execution.set_state(State.RESTARTED)
+        self._owners.claim(execution.id, self._me)
         self.executions.delete_task_runs(plan.drop)
         self.executions.save(execution, plan.reopen)
         live = Live(flow, execution, masker, inputs, sealed=sealed)
@@ -300,6 +309,13 @@ class Engine:
                 if live.pending_logs and not live.finished:
                     self._events.put(("persist", execution_id, None))
 
+    def _release(self, execution_ids: list[str]) -> None:
+        """Drop the ownership rows of executions that just ended."""
+        try:
+            self._owners.release(execution_ids)
+        except SQLAlchemyError:  # a stale row only makes a later check look it up
+            log.warning("could not release %d ended executions", len(execution_ids))
+
     def _poll_commands(self, interval: float) -> None:
         """Act on commands other processes left for executions held here (kill)."""
         while not self._closing.wait(interval):
@@ -345,6 +361,7 @@ class Engine:
             ended = [i for i, live in touched.items() if live.finished]
             if ended:
                 self._forget_commands(ended)
+                self._release(ended)
             for execution_id, live in touched.items():
                 if live.finished:
                     self._live.pop(execution_id, None)

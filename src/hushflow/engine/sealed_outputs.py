@@ -41,7 +41,13 @@ def seal_output(
 def open_outputs(
     keys: MasterKeySource, execution_id: str, stored: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
-    """``{task run id: secret outputs}`` in clear (a wrong key is a ``MasterKeyError``)."""
+    """``{task run id: secret outputs}`` in clear (a wrong key is a ``MasterKeyError``).
+
+    Nothing sealed needs no key: an execution without secret outputs opens on a
+    machine that has never made a master key.
+    """
+    if not stored:
+        return {}
     ring = keys.keyring()
     out: dict[str, dict[str, Any]] = {}
     for run_id, item in stored.items():

@@ -124,4 +124,5 @@ trigger_state = Table(
     Column("updated", DateTime(timezone=True), nullable=False),
 )
 import hushflow.storage.auth_tables  # noqa: E402
+import hushflow.storage.owner_tables  # noqa: E402
 import hushflow.storage.secret_tables  # noqa: E402, F401

@@ -17,20 +17,12 @@ import tempfile
 import threading
 from pathlib import Path
 
+from hushflow.procinfo import start_ticks
+
 PREFIX = "hushflow-run-"
 
 _roots: dict[int, Path] = {}
 _lock = threading.Lock()
-
-
-def start_ticks(pid: int) -> str | None:
-    """When ``pid`` started, in clock ticks since boot (``/proc/<pid>/stat``); None if gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rfind(")") + 2 :].split()
-    return fields[19] if len(fields) > 19 else None
 
 
 def process_root() -> Path:
