@@ -15,6 +15,7 @@ callers print the kind and the length only.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -50,7 +51,7 @@ class Detection:
 def _plugins() -> tuple[list[RegexBasedDetector], list[HighEntropyStringsPlugin]]:
     patterns: list[RegexBasedDetector] = []
     entropy: list[HighEntropyStringsPlugin] = []
-    mapping: dict[str, type[BasePlugin]] = get_mapping_from_secret_type_to_class()
+    mapping: Mapping[str, type[BasePlugin]] = get_mapping_from_secret_type_to_class()
     for kind, cls in mapping.items():
         if kind in SKIPPED:
             continue

@@ -58,7 +58,6 @@ def document(reports: Sequence[LintReport]) -> dict[str, object]:
     driver = {
         "name": "hushflow-lint",
         "version": __version__,
-        "informationUri": "https://github.com/hushflow/hushflow",
         "rules": _rules(),
     }
     return {

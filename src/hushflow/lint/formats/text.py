@@ -27,7 +27,7 @@ def summary(reports: Sequence[LintReport]) -> str:
         for finding in report.findings:
             counts[finding.severity.value] += 1
     suppressed = sum(len(r.suppressed) for r in reports)
-    parts = [f"{n} {name}{'s' if n != 1 else ''}" for name, n in counts.items()]
+    parts = [f"{n} {name}{'s' if n != 1 and name != 'info' else ''}" for name, n in counts.items()]
     files = f"{len(reports)} flow{'s' if len(reports) != 1 else ''}"
     return f"{files} linted: " + ", ".join(parts) + f" ({suppressed} suppressed)"
 
