@@ -61,10 +61,11 @@ class ScalarMap:
         raw = self._content_start(start, end, style)
         value = self.node.value
         target = max(0, min(value_offset, len(value)))
-        i = 0
-        while i < target and raw < end:
-            raw = self._consume(value[i], raw, end, style)
-            i += 1
+        for i in range(target):
+            if raw >= end:
+                break
+            after = value[i + 1] if i + 1 < len(value) else ""
+            raw = self._consume(value[i], after, raw, end, style)
         raw = self._skip_layout(raw, end, value[target] if target < len(value) else "", style)
         return min(raw, end)
 
@@ -81,12 +82,26 @@ class ScalarMap:
         """Skip what the value does not show (indentation, breaks) before ``want``."""
         text = self.text
         while raw < end and text[raw] != want and text[raw] in " \t\r\n\\'\"":
-            if style == '"' and text[raw] == "\\" and raw + 1 < end and text[raw + 1] != "\n":
-                break
+            if style == '"' and text[raw] == "\\":
+                meaning, length = _escape(text, raw)
+                if meaning:
+                    break  # an escape that stands for a character of the value
+                raw += length
+                continue
             raw += 1
         return raw
 
-    def _consume(self, char: str, raw: int, end: int, style: str | None) -> int:
+    def _indentation(self, raw: int, end: int, after: str) -> int:
+        """Past the indentation that follows a line break (unless the value itself goes on
+        with spaces, which the indentation may then hold)."""
+        if after in (" ", "\t"):
+            return raw
+        text = self.text
+        while raw < end and text[raw] in " \t":
+            raw += 1
+        return raw
+
+    def _consume(self, char: str, after: str, raw: int, end: int, style: str | None) -> int:
         """Advance past the raw text that produced the value character ``char``."""
         text = self.text
         while raw < end:
@@ -96,10 +111,14 @@ class ScalarMap:
                 if meaning == char:
                     return raw + length
                 raw += length
+                if not meaning:  # an escaped line break: the next line's indentation goes too
+                    raw = self._indentation(raw, end, "")
                 continue
             if got == char or (char in " \n" and got in " \n\t\r"):
                 if style == "'" and got == "'":
                     return raw + 2
+                if got == "\n":
+                    return self._indentation(raw + 1, end, after)
                 return raw + 1
             raw += 1
         return raw
