@@ -18,12 +18,16 @@ from hushflow.errors import FlowValidationError
 from hushflow.lint import (
     LintConfig,
     LintReport,
+    Placement,
     SecretLocator,
     Severity,
     known_rules,
     lint_report,
+    placements,
+    used_keys,
 )
 from hushflow.lint.formats.text import finding_lines
+from hushflow.lint.placement import KeyLister
 from hushflow.storage.database import home
 
 
@@ -118,3 +122,36 @@ def echo_findings(report: LintReport) -> None:
     for finding in report.findings:
         for line in finding_lines(report, finding):
             click.echo(line)
+
+
+def chain(namespace: str) -> list[str]:
+    parts = namespace.split(".")
+    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def placement_rows(manager: KeyLister, sources: list[tuple[str, str]]) -> list[Placement]:
+    """Keys stored higher than every flow that reads them, from flow ``(namespace, source)`` pairs.
+
+    Only the namespaces of these flows and their parents are read from the
+    store (keys and metadata, never values).
+    """
+    uses: list[tuple[str, str]] = []
+    for namespace, source in sources:
+        try:
+            uses.extend((namespace, key) for key in used_keys(source))
+        except FlowValidationError:
+            continue
+    namespaces = sorted({ns for namespace, _ in sources for ns in chain(namespace)})
+    defined = [
+        (ns, meta.key)
+        for ns in namespaces
+        for meta in manager.list_keys(ns)
+        if not getattr(meta, "deleted", False)
+    ]
+    return placements(defined, uses)
+
+
+def namespace_of(source: str) -> str:
+    """The ``namespace`` of a flow source ("" when it has none or is not YAML)."""
+    found = _input_types(source)
+    return found[0] if found is not None else ""
