@@ -11,16 +11,14 @@ LOG = "io.kestra.plugin.core.log.Log"
 def _task(message: str, comment: str = "", above: str = "") -> str:
     lead = f"    {above}\n" if above else ""
     tail = f"  {comment}" if comment else ""
-    return f"  - id: l\n    type: {LOG}\n{lead}    message: \"{message}\"{tail}\n"
+    return f'  - id: l\n    type: {LOG}\n{lead}    message: "{message}"{tail}\n'
 
 
 def test_a_trailing_comment_silences_its_line_and_keeps_the_reason() -> None:
     source = flow(_task("{{ secret('K') }}", "# hushflow: ignore[secret-in-log] demo of masking"))
     report = lint_report(source)
     assert "secret-in-log" not in {f.rule for f in report.findings}
-    assert [(f.rule, why) for f, why in report.suppressed] == [
-        ("secret-in-log", "demo of masking")
-    ]
+    assert [(f.rule, why) for f, why in report.suppressed] == [("secret-in-log", "demo of masking")]
 
 
 def test_a_comment_line_above_silences_the_next_node_only_for_the_rules_named() -> None:

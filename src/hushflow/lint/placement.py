@@ -24,6 +24,13 @@ class _Meta(Protocol):
     @property
     def key(self) -> str: ...
 
+    @property
+    def backend(self) -> str: ...
+
+
+#: The backend every namespace sees (``SECRET_*`` variables): a global store.
+GLOBAL_BACKENDS = frozenset({"environment"})
+
 
 class KeyLister(Protocol):
     """What :class:`ManagerLocator` needs of a secret manager."""
@@ -53,7 +60,10 @@ class ManagerLocator:
             metas = self.manager.list_keys(namespace, inherited=True)
             mine = set(chain(namespace))
             self._seen[namespace] = {
-                fold(m.key): (m.namespace if m.namespace in mine else "") for m in metas
+                fold(m.key): ""
+                if m.backend in GLOBAL_BACKENDS or m.namespace not in mine
+                else m.namespace
+                for m in metas
             }
         return self._seen[namespace].get(fold(key))
 
