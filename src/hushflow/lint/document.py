@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -88,6 +89,7 @@ class FlowDoc:
     inputs: dict[str, str] = field(default_factory=dict)
     tasks: list[Task] = field(default_factory=list)
     sites: list[Site] = field(default_factory=list)
+    by_task: dict[int, list[Site]] = field(default_factory=dict)
 
     def position(self, site: Site, value_offset: int | None = None) -> tuple[int, int]:
         """1-based line and column of a site (or of an offset in its value)."""
@@ -107,7 +109,7 @@ class FlowDoc:
         return None
 
     def task_sites(self, task: Task) -> Iterator[Site]:
-        return (s for s in self.sites if s.task is task)
+        return iter(self.by_task.get(id(task), ()))
 
 
 def load(text: str, file: str | None = None) -> FlowDoc:
@@ -199,11 +201,22 @@ class _Walker:
         site = Site(node, path, section, task, prop)
         value = node.value
         if "{{" in value or "{%" in value:
-            try:
-                site.template = parse(value)
-            except ExpressionError as exc:
-                site.error = exc
+            site.template, site.error = _parse(value)
         self.doc.sites.append(site)
+        if task is not None:
+            self.doc.by_task.setdefault(id(task), []).append(site)
+
+
+@lru_cache(maxsize=4096)
+def _parse(value: str) -> tuple[n.Template | None, ExpressionError | None]:
+    """The parsed template, cached: an editor or API re-lints the same strings again and again.
+
+    The linter only reads the tree, never changes it, so sharing it is safe.
+    """
+    try:
+        return parse(value), None
+    except ExpressionError as exc:
+        return None, exc
 
 
 def _labels(node: yaml.Node) -> dict[str, str]:
