@@ -49,21 +49,22 @@ def _task(rng: random.Random, i: int) -> str:
     )
     kind = rng.randrange(5)
     if kind == 0:
-        return f"  - id: t{i}\n    type: {LOG}\n    message: \"{value}\"\n"
+        return f'  - id: t{i}\n    type: {LOG}\n    message: "{value}"\n'
     if kind == 1:
-        return f"  - id: t{i}\n    type: {RETURN}\n    format: \"{value}\"\n"
+        return f'  - id: t{i}\n    type: {RETURN}\n    format: "{value}"\n'
     if kind == 2:
         return (
-            f"  - id: t{i}\n    type: {SHELL}\n    env:\n      TOKEN: \"{{{{ secret('{key}') }}}}\"\n"
-            "    commands:\n      - echo starting\n      - 'curl -H \"Authorization: $TOKEN\" "
+            f"  - id: t{i}\n    type: {SHELL}\n"
+            f"    env:\n      TOKEN: \"{{{{ secret('{key}') }}}}\"\n"
+            '    commands:\n      - echo starting\n      - \'curl -H "Authorization: $TOKEN" '
             "https://example.com/api'\n"
         )
     if kind == 3:
         return (
             f"  - id: t{i}\n    type: {HTTP}\n    uri: https://example.com/{i}\n"
-            f"    headers:\n      X-Request: \"{value}\"\n"
+            f'    headers:\n      X-Request: "{value}"\n'
         )
-    return f"  - id: t{i}\n    type: {OUTPUT}\n    values:\n      v: \"{value}\"\n"
+    return f'  - id: t{i}\n    type: {OUTPUT}\n    values:\n      v: "{value}"\n'
 
 
 def make_flows(count: int, seed: int = 7) -> list[str]:
