@@ -98,3 +98,8 @@ def test_secret_placement_command(tmp_path: Path) -> None:
     assert rows["ROOT_KEY"]["suggested"] == "company.team.etl"
     assert rows["TEAM_KEY"]["suggested"] == "company.team.etl"
     assert value not in result.stdout + result.stderr
+    online = hushflow("flow", "lint", "--secrets", str(flows), home=home, env=env)
+    assert "warning[root-namespace-secret]: secret 'ROOT_KEY'" in online.stdout
+    assert "TEAM_KEY" not in online.stdout and value not in online.stdout + online.stderr
+    offline = hushflow("flow", "lint", str(flows), home=home, env=env)
+    assert offline.returncode == 0 and "root-namespace-secret" not in offline.stdout

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +78,10 @@ def deploy(paths: tuple[str, ...]) -> None:
         raise click.exceptions.Exit(2)
     db = app.database()
     repo = FlowRepository(db)
-    reports = lint_support.lint_sources(
-        sources, on_error, secrets=_locator(db), fallback=_stored_source(repo)
-    )
+    with _locator(db) as locator:
+        reports = lint_support.lint_sources(
+            sources, on_error, secrets=locator, fallback=_stored_source(repo)
+        )
     by_file = {r.file: r for r in reports}
     refused = False
     for (path, parsed), (_, source) in zip(good, sources, strict=True):
@@ -96,12 +99,18 @@ def deploy(paths: tuple[str, ...]) -> None:
         raise click.exceptions.Exit(1)
 
 
-def _locator(db: Any) -> ManagerLocator | None:
+@contextmanager
+def _locator(db: Any) -> Iterator[ManagerLocator | None]:
     """Where keys resolve, for root-namespace-secret; None when no store can be opened."""
     try:
-        return ManagerLocator(app.secret_manager(db))
+        manager = app.secret_manager(db)
     except HushflowError:
-        return None
+        yield None
+        return
+    try:
+        yield ManagerLocator(manager)
+    finally:
+        manager.close()
 
 
 def _stored_source(repo: FlowRepository) -> Any:
@@ -153,8 +162,11 @@ def lint(paths: tuple[str, ...], fmt: str, min_severity: str, use_secrets: bool)
         _report(exc)
 
     sources = lint_support.read_sources(app.flow_files(list(paths)), on_error)
-    secrets = _locator(app.database()) if use_secrets else None
-    reports = lint_support.lint_sources(sources, on_error, secrets=secrets)
+    if use_secrets:
+        with _locator(app.database()) as locator:
+            reports = lint_support.lint_sources(sources, on_error, secrets=locator)
+    else:
+        reports = lint_support.lint_sources(sources, on_error)
     reports = lint_support.at_least(reports, Severity(min_severity))
     output = FORMATS[fmt](reports)
     if output:
