@@ -158,6 +158,14 @@ CASES = [
      "plaintext-credential", False),
     ("plaintext-ordinary-text", flow(log("The quick brown fox jumps over the lazy dog")),
      "plaintext-credential", False),
+    ("plaintext-image-digest",
+     flow(f"  - id: s\n    type: {SHELL}\n    containerImage: python@sha256:{'9f86d0818' * 7}a\n"
+          "    commands: ['git checkout 3f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39']\n"),
+     "plaintext-credential", False),
+    ("plaintext-aws-key-in-command",
+     flow(f"  - id: s\n    type: {SHELL}\n"
+          "    commands: ['aws configure set aws_access_key_id AKIAZ7Q2M4X8W3K9P5RT']\n"),
+     "plaintext-credential", True),
     # kv-credential
     ("kv-secret-value",
      flow("  - id: k\n    type: io.kestra.plugin.core.kv.Set\n    key: db\n"

@@ -34,6 +34,9 @@ SKIPPED = frozenset({"Secret Keyword", "Public IP (ipv4)"})
 ENTROPY_MIN_LENGTH = 20
 #: Every detector needs at least this long a run without spaces (a key, a URL with a password).
 _LONG_WORD = re.compile(r"\S{10,}")
+#: A hex string counts only on a line that says it is a key (a digest or a commit id is not).
+HEX = "Hex High Entropy String"
+_KEYWORD = re.compile(r"(?i)key|token|secret|passw|pwd|auth|credential")
 _RUN = re.compile(rf"[A-Za-z0-9+/=_\-]{{{ENTROPY_MIN_LENGTH},}}")
 
 
@@ -76,11 +79,14 @@ def _patterns(line: str, base: int) -> list[Detection]:
 
 def _entropy(line: str, base: int) -> list[Detection]:
     found: list[Detection] = []
+    keyword = _KEYWORD.search(line) is not None
     for match in _RUN.finditer(line):
         word = match.group().strip("=")
         if is_sequential_string(word) or is_potential_uuid(word) or is_templated_secret(word):
             continue
         for plugin in _plugins()[1]:
+            if plugin.secret_type == HEX and not keyword:
+                continue  # digests, commit ids and checksums are hex too
             if set(word) <= set(plugin.charset) and (
                 plugin.calculate_shannon_entropy(word) > plugin.entropy_limit
             ):
