@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy import Engine as Database
 
 from hushflow.cli import app, lint_support
 from hushflow.cli.render import execution_document, print_log
@@ -100,7 +101,7 @@ def deploy(paths: tuple[str, ...]) -> None:
 
 
 @contextmanager
-def _locator(db: Any) -> Iterator[ManagerLocator | None]:
+def _locator(db: Database) -> Iterator[ManagerLocator | None]:
     """Where keys resolve, for root-namespace-secret; None when no store can be opened."""
     try:
         manager = app.secret_manager(db)
@@ -113,7 +114,7 @@ def _locator(db: Any) -> Iterator[ManagerLocator | None]:
         manager.close()
 
 
-def _stored_source(repo: FlowRepository) -> Any:
+def _stored_source(repo: FlowRepository) -> Callable[[str, str], str | None]:
     def source(namespace: str, flow_id: str) -> str | None:
         try:
             return repo.get(namespace, flow_id).source
