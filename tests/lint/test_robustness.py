@@ -57,3 +57,8 @@ def test_any_text_is_findings_or_a_positioned_error(text: str) -> None:
         lint_source(text)
     except FlowValidationError as exc:
         assert exc.problems
+
+
+def test_a_string_the_parser_chokes_on_is_reported_not_raised() -> None:
+    source = "id: f\nnamespace: a\nvariables:\n  v: '{{ secret(\u00e9'\n"
+    assert [f.rule for f in lint_source(source)] == ["expression-invalid"]

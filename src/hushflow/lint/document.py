@@ -217,6 +217,10 @@ def _parse(value: str) -> tuple[n.Template | None, ExpressionError | None]:
         return parse(value), None
     except ExpressionError as exc:
         return None, exc
+    except (AssertionError, IndexError, ValueError, RecursionError):
+        # A parser bug (e.g. a non-ASCII letter inside {{ }} trips an assertion in
+        # the lexer): the linter reports the string as unreadable instead of crashing.
+        return None, ExpressionError("the expression parser failed on this text")
 
 
 def _labels(node: yaml.Node) -> dict[str, str]:
