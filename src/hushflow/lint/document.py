@@ -90,6 +90,8 @@ class FlowDoc:
     tasks: list[Task] = field(default_factory=list)
     sites: list[Site] = field(default_factory=list)
     by_task: dict[int, list[Site]] = field(default_factory=dict)
+    #: the sites that hold an expression (the only ones with secrets to follow)
+    expressions: list[Site] = field(default_factory=list)
 
     def position(self, site: Site, value_offset: int | None = None) -> tuple[int, int]:
         """1-based line and column of a site (or of an offset in its value)."""
@@ -202,6 +204,8 @@ class _Walker:
         value = node.value
         if "{{" in value or "{%" in value:
             site.template, site.error = _parse(value)
+            if site.template is not None:
+                self.doc.expressions.append(site)
         self.doc.sites.append(site)
         if task is not None:
             self.doc.by_task.setdefault(id(task), []).append(site)

@@ -61,6 +61,8 @@ class ScalarMap:
         raw = self._content_start(start, end, style)
         value = self.node.value
         target = max(0, min(value_offset, len(value)))
+        if self.text.startswith(value, raw) and (style is None or style in "'\""):
+            return raw + target  # the value stands in the file as it is
         for i in range(target):
             if raw >= end:
                 break

@@ -21,7 +21,7 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     if locator is None or "." not in namespace:
         return
     done: set[str] = set()
-    for site in ctx.doc.sites:
+    for site in ctx.doc.expressions:
         for key, pos in ctx.facts(site).calls:
             if key is None or key in done:
                 continue

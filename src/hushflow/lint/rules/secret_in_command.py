@@ -12,7 +12,7 @@ from hushflow.lint.task_kinds import COMMAND_PROPERTIES
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
-    for site in ctx.doc.sites:
+    for site in ctx.doc.expressions:
         if site.task is None or site.prop_name not in COMMAND_PROPERTIES:
             continue
         for trace in unique(ctx.facts(site).printed):

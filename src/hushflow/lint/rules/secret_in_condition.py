@@ -21,7 +21,7 @@ def _is_condition(site: Site) -> bool:
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
-    for site in ctx.doc.sites:
+    for site in ctx.doc.expressions:
         facts = ctx.facts(site)
         traces: list[Trace] = list(facts.conditions)
         if _is_condition(site):

@@ -39,7 +39,7 @@ def check(ctx: RuleContext) -> Iterator[Hit]:
     if why is None:
         return
     done: set[str | None] = set()
-    for site in ctx.doc.sites:
+    for site in ctx.doc.expressions:
         for key, pos in ctx.facts(site).calls:
             if key in done:
                 continue

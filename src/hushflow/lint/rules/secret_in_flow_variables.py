@@ -10,7 +10,7 @@ from hushflow.lint.registry import Rule
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
-    for site in ctx.doc.sites:
+    for site in ctx.doc.expressions:
         if site.section != "variables" or len(site.path) < 2:
             continue
         for key, pos in ctx.facts(site).calls:

@@ -12,7 +12,7 @@ from hushflow.lint.task_kinds import LOGGED
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
-    for site in ctx.doc.sites:
+    for site in ctx.doc.expressions:
         task = site.task
         if task is None or site.prop_name not in LOGGED.get(task.kind, ()):
             continue

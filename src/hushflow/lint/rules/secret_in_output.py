@@ -38,7 +38,7 @@ def _target(doc: FlowDoc, site: Site) -> str | None:
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
-    for site in ctx.doc.sites:
+    for site in ctx.doc.expressions:
         target = _target(ctx.doc, site)
         if target is None:
             continue

@@ -18,7 +18,7 @@ from hushflow.lint.rules.secret_structured_access import _field
 
 def _json_keys(ctx: RuleContext) -> set[str]:
     keys: set[str] = set()
-    for site in ctx.doc.sites:
+    for site in ctx.doc.expressions:
         for trace in ctx.facts(site).seen:
             if trace.key is not None and trace.direct and (trace.subkey or _field(trace)):
                 keys.add(trace.key)
@@ -27,7 +27,7 @@ def _json_keys(ctx: RuleContext) -> set[str]:
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
     json_keys = _json_keys(ctx)
-    for site in ctx.doc.sites:
+    for site in ctx.doc.expressions:
         if site.task is None:
             continue
         facts = ctx.facts(site)

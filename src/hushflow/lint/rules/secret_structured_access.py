@@ -29,7 +29,7 @@ def _field(trace: Trace) -> tuple[Step, str | None] | None:
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
-    for site in ctx.doc.sites:
+    for site in ctx.doc.expressions:
         reported: set[int] = set()
         for trace in ctx.facts(site).seen:
             if not trace.direct or trace.subkey:

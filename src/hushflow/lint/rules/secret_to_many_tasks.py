@@ -23,7 +23,7 @@ CODE_PROPERTIES = COMMAND_PROPERTIES | {"inputFiles", "namespaceFiles"}
 def _uses(ctx: RuleContext) -> dict[str, list[tuple[Task, Site, int]]]:
     """key -> the first use of it in each task, in document order."""
     uses: dict[str, list[tuple[Task, Site, int]]] = {}
-    for site in ctx.doc.sites:
+    for site in ctx.doc.expressions:
         task = site.task
         if task is None or task.kind is Kind.TRIGGER:
             continue

@@ -41,7 +41,7 @@ def _transforming(step: Step) -> bool:
 
 
 def check(ctx: RuleContext) -> Iterator[Hit]:
-    for site in ctx.doc.sites:
+    for site in ctx.doc.expressions:
         reported: set[int] = set()
         for trace in ctx.facts(site).seen:
             for step in trace.steps:
