@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy import Engine as Database
 
-from hushflow.cli import app
+from hushflow.cli import app, lint_support
 from hushflow.cli.interrupt import KILL_WAIT, Interrupted, interruptible
 from hushflow.cli.render import execution_document, print_log
 from hushflow.engine.runner import Engine
-from hushflow.errors import FlowValidationError, InputError, NotFound
+from hushflow.errors import FlowValidationError, HushflowError, InputError, NotFound
+from hushflow.lint import ManagerLocator, Severity
+from hushflow.lint.formats import FORMATS
 from hushflow.models.execution import Execution, LogEntry
 from hushflow.models.flow import Flow
 from hushflow.models.flow_source import read_flow
 from hushflow.models.state import State
+from hushflow.storage.repository import FlowRepository
 
 
 @click.group()
@@ -43,10 +49,20 @@ def validate(paths: tuple[str, ...]) -> None:
 
     files = app.flow_files(list(paths))
     good = app.read_all(files, on_error)
+    sources = lint_support.read_sources([path for path, _ in good], on_error)
+    reports = {r.file: r for r in lint_support.lint_sources(sources, on_error)}
+    blocked = False
     for path, parsed in good:
         click.echo(f"{path}: ok ({parsed.namespace}.{parsed.id}, {len(parsed.all_tasks())} tasks)")
+        report = reports.get(str(path))
+        if report is not None:
+            lint_support.echo_findings(report)
+            blocked = blocked or report.blocks
     if bad:
         raise click.exceptions.Exit(2)
+    if blocked:
+        click.echo("lint errors would block deploying (lint.block_on_error)", err=True)
+        raise click.exceptions.Exit(1)
 
 
 @flow.command()
@@ -61,12 +77,108 @@ def deploy(paths: tuple[str, ...]) -> None:
         _report(exc)
 
     good = app.read_all(app.flow_files(list(paths)), on_error)
+    sources = lint_support.read_sources([path for path, _ in good], on_error)
     if failed:
         raise click.exceptions.Exit(2)
-    repo = app.engine(app.database()).flows
-    for path, parsed in good:
-        stored, status = repo.save(parsed.namespace, parsed.id, path.read_text(encoding="utf-8"))
+    db = app.database()
+    repo = FlowRepository(db)
+    with _locator(db) as locator:
+        reports = lint_support.lint_sources(
+            sources, on_error, secrets=locator, fallback=_stored_source(repo)
+        )
+    by_file = {r.file: r for r in reports}
+    refused = False
+    for (path, parsed), (_, source) in zip(good, sources, strict=True):
+        report = by_file.get(str(path))
+        if report is not None:
+            lint_support.echo_findings(report)
+            if report.blocks:
+                refused = True
+                name = f"{parsed.namespace}.{parsed.id}"
+                click.echo(f"refused   {name}: lint errors (lint.block_on_error)", err=True)
+                continue
+        stored, status = repo.save(parsed.namespace, parsed.id, source)
         click.echo(f"{status:9} {parsed.namespace}.{parsed.id} revision {stored.revision}")
+    if refused:
+        raise click.exceptions.Exit(1)
+
+
+@contextmanager
+def _locator(db: Database) -> Iterator[ManagerLocator | None]:
+    """Where keys resolve, for root-namespace-secret; None when no store can be opened."""
+    try:
+        manager = app.secret_manager(db)
+    except HushflowError:
+        yield None
+        return
+    try:
+        yield ManagerLocator(manager)
+    finally:
+        manager.close()
+
+
+def _stored_source(repo: FlowRepository) -> Callable[[str, str], str | None]:
+    def source(namespace: str, flow_id: str) -> str | None:
+        try:
+            return repo.get(namespace, flow_id).source
+        except HushflowError:
+            return None
+
+    return source
+
+
+@flow.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default="text",
+    show_default=True,
+    help="text, json (versioned), sarif (2.1.0) or github.",
+)
+@click.option(
+    "--min-severity",
+    type=click.Choice([s.value for s in Severity]),
+    default="info",
+    show_default=True,
+    help="Leave out findings below this severity.",
+)
+@click.option(
+    "--secrets",
+    "use_secrets",
+    is_flag=True,
+    help="Ask the configured secret manager where each key resolves "
+    "(root-namespace-secret); without it linting is offline.",
+)
+def lint(paths: tuple[str, ...], fmt: str, min_severity: str, use_secrets: bool) -> None:
+    """Check flows against the secret best practices (the expression AST, not text).
+
+    Exit status: 0 clean or warnings only, 1 an error-severity finding (SARIF
+    always 0: the scanning UI decides), 2 a file that is not valid YAML.
+    Silence one finding with a YAML comment: '# hushflow: ignore[RULE] reason'.
+    """
+    bad = False
+
+    def on_error(exc: FlowValidationError) -> None:
+        nonlocal bad
+        bad = True
+        _report(exc)
+
+    sources = lint_support.read_sources(app.flow_files(list(paths)), on_error)
+    if use_secrets:
+        with _locator(app.database()) as locator:
+            reports = lint_support.lint_sources(sources, on_error, secrets=locator)
+    else:
+        reports = lint_support.lint_sources(sources, on_error)
+    reports = lint_support.at_least(reports, Severity(min_severity))
+    output = FORMATS[fmt](reports)
+    if output:
+        click.echo(output)
+    if bad:
+        raise click.exceptions.Exit(2)
+    if fmt != "sarif" and any(r.has_errors for r in reports):
+        raise click.exceptions.Exit(1)
 
 
 def _parse_inputs(pairs: tuple[str, ...]) -> dict[str, Any]:

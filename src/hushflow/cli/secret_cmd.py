@@ -334,3 +334,44 @@ def restrict(namespace: str, key: str, namespaces: tuple[str, ...], flows: tuple
         return
     click.echo(f"allowedNamespaces: {', '.join(rule.allowed_namespaces or ()) or '-'}")
     click.echo(f"allowedFlows: {', '.join(rule.allowed_flows or ()) or '-'}")
+
+
+@secret.command()
+@click.option(
+    "--flows", "flows_dir", type=click.Path(exists=True),
+    help="Read these flow files instead of the deployed flows.",
+)  # fmt: skip
+@click.option("--output", "-o", type=OUTPUTS, default="table")
+def placement(flows_dir: str | None, output: str) -> None:
+    """Keys stored higher in the namespace tree than every flow that reads them.
+
+    A key at 'company' that only 'company.team' flows read could live in
+    'company.team'; a key no flow reads may not be needed at all. Reads the
+    deployed flows (or --flows) and the keys of their namespaces and parents.
+    """
+    from hushflow.cli import app, lint_support
+    from hushflow.storage.repository import FlowRepository
+
+    if flows_dir is not None:
+        sources = [(p.read_text(encoding="utf-8")) for p in app.flow_files([flows_dir])]
+        pairs = [(lint_support.namespace_of(s), s) for s in sources]
+    else:
+        db = open_home_database()
+        pairs = [(f.namespace, f.source) for f in FlowRepository(db).list()]
+        db.dispose()
+    with manager() as mgr:
+        rows = lint_support.placement_rows(mgr, [(ns, s) for ns, s in pairs if ns])
+    docs = [
+        {"key": r.key, "stored_at": r.namespace, "read_by": list(r.readers),
+         "suggested": r.suggested}
+        for r in rows
+    ]  # fmt: skip
+    if output == "json":
+        click.echo(json.dumps(docs, indent=2))
+        return
+    table = [
+        [r.key, r.namespace, ", ".join(r.readers) or "-",
+         f"move to {r.suggested}" if r.suggested else "no flow reads it"]
+        for r in rows
+    ]  # fmt: skip
+    _table(table, ["KEY", "STORED AT", "READ BY", "SUGGESTION"])
