@@ -25,9 +25,10 @@ def test_undefined_variable_uses_kestras_wording() -> None:
     assert error.source == "{{ x }}"
 
 
-def test_undefined_attribute_names_the_path() -> None:
+def test_undefined_attribute_names_the_missing_part() -> None:
+    # Pebble's AttributeNotFoundException names the attribute, not the path.
     error = error_of("Hi\n  {{ user.address.city }}")
-    assert str(error).startswith("Unable to find `user.address` used in the expression")
+    assert str(error).startswith("Unable to find `address` used in the expression")
     assert (error.line, error.column) == (2, 11)
 
 
@@ -46,9 +47,17 @@ def test_undefined_attribute_names_the_path() -> None:
         pytest.param("{% extends 'x' %}", "The 'extends' tag is not supported", 1, 4, id="extends"),
         pytest.param("{% embed 'x' %}", "The 'embed' tag is not supported", 1, 4, id="embed"),
         pytest.param("{% bogus %}", "Unknown tag 'bogus'", 1, 4, id="unknown-tag"),
-        pytest.param("{{ s | bogus }}", "Unknown filter 'bogus'", 1, 8, id="unknown-filter"),
-        pytest.param("{{ s is bogus }}", "Unknown test 'bogus'", 1, 9, id="unknown-test"),
-        pytest.param("{{ bogus() }}", "Unknown function 'bogus'", 1, 4, id="unknown-function"),
+        pytest.param(
+            "{{ s | bogus }}", "Filter [bogus] does not exist.", 1, 8, id="unknown-filter"
+        ),
+        pytest.param("{{ s is bogus }}", "Test [bogus] does not exist.", 1, 9, id="unknown-test"),
+        pytest.param(
+            "{{ bogus() }}",
+            "Function or Macro [bogus] does not exist.",
+            1,
+            4,
+            id="unknown-function",
+        ),
         pytest.param("{{ s.upper() }}", "Method calls are not supported", 1, 6, id="method-call"),
         pytest.param("{{ }}", "Empty expression", 1, 1, id="empty-expression"),
         pytest.param('{{ "a#{}" }}', "Empty '#{}' in a string", 1, 8, id="empty-interpolation"),

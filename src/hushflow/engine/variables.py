@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from hushflow.expressions.dates import instant_text
 from hushflow.models.execution import Execution, TaskRun
 from hushflow.models.flow import Flow
 from hushflow.models.task import TaskSpec
@@ -73,7 +74,7 @@ def execution_variables(
         },
         "execution": {
             "id": execution.id,
-            "startDate": execution.created.isoformat(),
+            "startDate": instant_text(execution.created),
             "state": execution.state.value,
             "originalId": execution.id,
         },
@@ -131,7 +132,7 @@ def task_variables(
     out["task"] = {"id": task.id, "type": task.type}
     out["taskrun"] = {
         "id": run.id,
-        "startDate": run.start_date.isoformat(),
+        "startDate": instant_text(run.start_date),
         "attemptsCount": attempt,
         "parentId": run.parent_task_run_id,
         "value": run.value,

@@ -8,7 +8,8 @@ turns them into positioned :class:`ExpressionError`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import difflib
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 from hushflow.errors import ExpressionError
@@ -40,6 +41,8 @@ class ExpressionCompiler:
 
     def __init__(self, source: str) -> None:
         self.source = source
+        #: ``{% block %}`` bodies by name, filled while compiling, read by ``block("name")``.
+        self.blocks: dict[str, Callable[[Context, list[str]], None]] = {}
 
     # --- errors ----------------------------------------------------------
 
@@ -163,8 +166,12 @@ class ExpressionCompiler:
         return build
 
     def expr_GetItem(self, node: n.GetItem) -> Expr:
+        """``obj.name`` / ``obj[key]``; a missing part is named alone, as Pebble does.
+
+        The error names the attribute (``missing`` in ``a.b.missing``); a key
+        computed from a secret is named by its source text, never its value.
+        """
         obj_fn = self.expr(node.obj)
-        what = self.source[node.pos : node.end]
         pos = node.key.pos
         if isinstance(node.key, n.Literal) and type(node.key.value) is str:
             name = node.key.value
@@ -174,22 +181,26 @@ class ExpressionCompiler:
                 if type(obj) is dict:
                     if name in obj:
                         return obj[name]
-                    raise Undefined(what, pos)
+                    raise Undefined(name, pos)
                 if type(obj) is Tainted:
-                    return wrap_plain(ops.get_item(obj.value, name, what, pos))
-                return ops.get_item(obj, name, what, pos)
+                    return wrap_plain(ops.get_item(obj.value, name, name, pos))
+                return ops.get_item(obj, name, name, pos)
 
             return attribute
         key_fn = self.expr(node.key)
+        key_source = self.source[node.key.pos : node.end - 1].strip() or "?"
 
         def get(ctx: Context) -> Any:
             obj = obj_fn(ctx)
             key = key_fn(ctx)
             marked = False
+            what = key_source
             if type(obj) is Tainted:
                 obj, marked = obj.value, True
             if type(key) is Tainted:
                 key, marked = key.value, True
+            elif type(key) is str or type(key) is int:
+                what = str(key)
             result = ops.get_item(obj, key, what, pos)
             return wrap_plain(result) if marked else result
 
@@ -310,8 +321,10 @@ class ExpressionCompiler:
         return guarded
 
     def soft_item(self, node: n.GetItem) -> Expr:
+        """A soft ``obj[key]``: a missing object, or a key that is itself undefined
+        (``a[missing].b ?? x``), gives ``MISSING`` as Kestra evaluates it."""
         obj_fn = self.soft(node.obj)
-        key_fn = self.expr(node.key)
+        key_fn = self.soft(node.key)
         what = self.source[node.pos : node.end]
         pos = node.key.pos
 
@@ -320,6 +333,8 @@ class ExpressionCompiler:
             if obj is MISSING:
                 return MISSING
             key = key_fn(ctx)
+            if key is MISSING:
+                return MISSING
             if type(obj) is dict and type(key) is str:
                 return obj.get(key, MISSING)
             marked = False
@@ -464,6 +479,8 @@ class ExpressionCompiler:
                 )
 
     def expr_Call(self, node: n.Call) -> Expr:
+        if node.name == "block" and len(node.args) == 1 and not node.kwargs:
+            return self.block_call(node)
         args = [self.expr(a) for a in node.args]
         kwargs = {k: self.expr(v) for k, v in node.kwargs.items()}
         name = node.name
@@ -479,7 +496,7 @@ class ExpressionCompiler:
                     return macro(ctx, arg_values, kwarg_values)
                 target = entry if entry is not None else caller_entry(ctx, name)
                 if target is None:
-                    raise FilterError(f"Unknown function '{name}'")
+                    raise FilterError(unknown_function(name))
                 return invoke(target, ctx, (), arg_values, kwarg_values)
             except (FilterError, InternalTaintedError) as exc:
                 raise EvalError(str(exc), pos) from None
@@ -490,8 +507,54 @@ class ExpressionCompiler:
 
         return call
 
+    def block_call(self, node: n.Call) -> Expr:
+        """``block("name")``: the text of that ``{% block %}`` rendered here, again.
+
+        Blocks are looked up when the call runs, so a block defined later in
+        the template can be printed earlier (as in Pebble).
+        """
+        name_fn = self.expr(node.args[0])
+        blocks = self.blocks
+        pos = node.pos
+
+        def call(ctx: Context) -> Any:
+            name, marked = strip(name_fn(ctx))
+            if marked:
+                raise EvalError(
+                    "The 'block' function cannot take a name computed from a secret", pos
+                )
+            body = blocks.get(name) if type(name) is str else None
+            if body is None:
+                raise EvalError(f"Block [{to_text(name)}] does not exist", pos)
+            if ctx.depth >= ctx.limits.max_render_depth:
+                raise EvalError(f"Block '{name}' includes itself too deeply", pos)
+            out: list[str] = []
+            before = ctx.marks
+            ctx.depth += 1
+            try:
+                body(ctx, out)
+            finally:
+                ctx.depth -= 1
+            text = "".join(out)
+            return wrap_plain(text) if ctx.marks != before else text
+
+        return call
+
     def unknown(self, kind: str, name: str, pos: int) -> ExpressionError:
+        """Pebble's words for an unknown filter or test, then a close name if there is one."""
+        table = REGISTRY.filters if kind == "filter" else REGISTRY.tests
+        message = f"{kind.capitalize()} [{name}] does not exist.{_close_name(name, table)}"
         try:
-            fail(f"Unknown {kind} '{name}'", self.source, pos)
+            fail(message, self.source, pos)
         except ExpressionError as error:
             return error
+
+
+def unknown_function(name: str) -> str:
+    """Pebble's words for a call of nothing known, then a close name if there is one."""
+    return f"Function or Macro [{name}] does not exist.{_close_name(name, REGISTRY.functions)}"
+
+
+def _close_name(name: str, table: Mapping[str, Entry]) -> str:
+    close = difflib.get_close_matches(name, list(table), n=1, cutoff=0.75)
+    return f" Did you mean '{close[0]}'?" if close else ""
