@@ -59,6 +59,15 @@ def test_undefined_attribute_names_the_missing_part() -> None:
             id="unknown-function",
         ),
         pytest.param("{{ s.upper() }}", "Method calls are not supported", 1, 6, id="method-call"),
+        pytest.param(
+            "{{ s | upper | number | lower }}", "The 'number' filter", 1, 16, id="chain-middle"
+        ),
+        pytest.param(
+            "{{ s | trim | slice(0, 9) | lower }}", "The 'slice' filter", 1, 15, id="chain-constant"
+        ),
+        pytest.param(
+            "{{ s | upper | join(s) | lower }}", "The 'join' filter needs", 1, 16, id="chain-arg"
+        ),
         pytest.param("{{ }}", "Empty expression", 1, 1, id="empty-expression"),
         pytest.param('{{ "a#{}" }}', "Empty '#{}' in a string", 1, 8, id="empty-interpolation"),
         pytest.param('{{ "#{1 2}" }}', "Unexpected '2' in '#{}'", 1, 9, id="bad-interpolation"),
@@ -166,6 +175,21 @@ def test_work_limit_stops_loops_that_reprocess_large_values() -> None:
     with pytest.raises(ExpressionError, match="too much work"):
         render(template, {"s": "x" * 10_000}, limits=limits)
     assert render(template, {"s": "x" * 100}, limits=limits) == "done"
+
+
+def test_work_limit_counts_every_step_of_a_filter_chain() -> None:
+    limits = Limits(max_work=1_000_000)
+    template = "{% for i in range(1, 100) %}{% set x = s | upper | lower | trim %}{% endfor %}ok"
+    with pytest.raises(ExpressionError, match="too much work") as info:
+        render(template, {"s": "x" * 4_000}, limits=limits)
+    assert info.value.column is not None
+    assert render(template, {"s": "x" * 3_000}, limits=limits) == "ok"
+
+
+def test_output_limit_stops_a_chain_step_that_grows_a_string() -> None:
+    limits = Limits(max_output_size=1_000)
+    with pytest.raises(ExpressionError, match="'replace' filter produced a value larger"):
+        render("{{ s | trim | replace({'x': s}) | upper }}", {"s": "x" * 40}, limits=limits)
 
 
 def test_output_size_limit() -> None:

@@ -238,6 +238,13 @@ def test_concatenation_registers_the_whole_and_text_around_stays() -> None:
         pytest.param("{{ render('{{ s }}!') }}", id="render-of-tainted-variable"),
         pytest.param("{{ render(tpl) }}", id="render-of-plain-template-calling-secret"),
         pytest.param("{% filter upper %}{{ secret('k') }}{% endfilter %}", id="filter-block"),
+        pytest.param(
+            "{{ 'abc' | replace({'a': secret('k')}) | upper | lower }}", id="chain-mid-arg"
+        ),
+        pytest.param("{{ 'ab' | upper | replace({'A': s}) | trim }}", id="chain-variable-arg"),
+        pytest.param("{{ fromJson(secret('list')) | join(',') | upper }}", id="chain-deep-value"),
+        pytest.param("{{ [s, 'x'] | join('-') | upper | trim }}", id="chain-nested-mark"),
+        pytest.param("{{ nope | default(secret('k')) | upper | lower }}", id="chain-after-default"),
         pytest.param("{{ secret('k') isIn ['a', 'b'] }}", id="isIn"),
         pytest.param("{{ 'x' not isIn [secret('k')] }}", id="not-isIn"),
         pytest.param("{{ fromJson(secret('list')) | keys }}", id="keys-of-list"),

@@ -8,6 +8,7 @@ which strips the marks, calls, and marks the result.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from hushflow.errors import HushflowError
@@ -53,7 +54,9 @@ def fast_filter_step(
 
         def step0(ctx: Context, value: Any) -> Any:
             kind = type(value)
-            if kind is Tainted or (deep_value and _marked(value)):
+            if kind is Tainted or (
+                deep_value and (kind is list or kind is dict) and has_taint(value)
+            ):
                 return slow(ctx, value, [])
             try:
                 result = fn(value)
@@ -86,6 +89,92 @@ def fast_filter_step(
         return result
 
     return step
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One filter of a fused chain: its entry, argument closures, and constant arguments."""
+
+    entry: Entry
+    args: list[Expr]
+    deep_args: list[bool]
+    pos: int
+    #: The argument values when every argument is a literal (computed once), else None.
+    constants: list[Any] | None
+
+
+def fused_chain(value_fn: Expr, steps: list[Step], deep_value: bool) -> Expr:
+    """``v | f | g | h`` as one loop, the common case paid once.
+
+    The piped value is scanned for marks once, at the start: a filter called
+    on plain values returns plain data, so later steps only need the cheap
+    top-level test. Literal arguments are evaluated at compile time. A step
+    whose input or argument is marked goes through ``invoke``, so taint and
+    the hiding of error details are exactly those of single steps; size and
+    work limits are checked after every step.
+    """
+    general = _general_chain(steps)
+    if any(step.constants is None for step in steps):
+        return lambda ctx: general(ctx, value_fn(ctx), 0)
+    plan = [(step.entry.fn, step.constants or (), step) for step in steps]
+
+    def run(ctx: Context) -> Any:
+        value = value_fn(ctx)
+        kind = type(value)
+        if kind is Tainted or (deep_value and (kind is list or kind is dict) and has_taint(value)):
+            return general(ctx, value, 0)
+        max_work = ctx.limits.max_work
+        max_output = ctx.max_output
+        for fn, argv, step in plan:
+            try:
+                value = fn(value, *argv)
+            except Exception as exc:
+                raise _failure(step.entry, exc, step.pos) from None
+            kind = type(value)
+            if kind is str:
+                size = len(value)
+                ctx.work += size
+                if ctx.work > max_work or size > max_output:
+                    ctx.work -= size
+                    check_result(ctx, step.entry, value, kind, step.pos)
+            elif kind is list or kind is dict:
+                check_result(ctx, step.entry, value, kind, step.pos)
+        return value
+
+    return run
+
+
+def _general_chain(steps: list[Step]) -> Callable[[Context, Any, int], Any]:
+    """The chain from step ``start`` on, with arguments evaluated and checked at each step."""
+
+    def run(ctx: Context, value: Any, start: int) -> Any:
+        marked = type(value) is Tainted or _marked(value)
+        for step in steps[start:]:
+            argv = step.constants
+            if argv is None:
+                argv = []
+                for arg, deep in zip(step.args, step.deep_args, strict=True):
+                    item = arg(ctx)
+                    if type(item) is Tainted or (deep and _marked(item)):
+                        marked = True
+                    argv.append(item)
+            if marked:
+                try:
+                    value = invoke(step.entry, ctx, (value,), argv, {})
+                except (FilterError, InternalTaintedError) as exc:
+                    raise EvalError(str(exc), step.pos) from None
+                marked = type(value) is Tainted
+                continue
+            try:
+                value = step.entry.fn(value, *argv)
+            except Exception as exc:
+                raise _failure(step.entry, exc, step.pos) from None
+            kind = type(value)
+            if kind is str or kind is list or kind is dict:
+                check_result(ctx, step.entry, value, kind, step.pos)
+        return value
+
+    return run
 
 
 def check_result(ctx: Context, entry: Entry, result: Any, kind: type, pos: int) -> None:

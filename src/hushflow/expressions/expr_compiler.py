@@ -15,7 +15,14 @@ from typing import Any, NoReturn
 from hushflow.errors import ExpressionError
 from hushflow.expressions import nodes as n
 from hushflow.expressions import operators as ops
-from hushflow.expressions.calls import EvalError, Expr, caller_entry, fast_filter_step
+from hushflow.expressions.calls import (
+    EvalError,
+    Expr,
+    Step,
+    caller_entry,
+    fast_filter_step,
+    fused_chain,
+)
 from hushflow.expressions.positions import excerpt, fail, line_column
 from hushflow.expressions.runtime import (
     REGISTRY,
@@ -171,8 +178,14 @@ class ExpressionCompiler:
         The error names the attribute (``missing`` in ``a.b.missing``); a key
         computed from a secret is named by its source text, never its value.
         """
-        obj_fn = self.expr(node.obj)
         pos = node.key.pos
+        if (
+            isinstance(node.obj, n.Name)
+            and isinstance(node.key, n.Literal)
+            and type(node.key.value) is str
+        ):
+            return self.name_attribute(node.obj, node.key.value, pos)
+        obj_fn = self.expr(node.obj)
         if isinstance(node.key, n.Literal) and type(node.key.value) is str:
             name = node.key.value
 
@@ -205,6 +218,32 @@ class ExpressionCompiler:
             return wrap_plain(result) if marked else result
 
         return get
+
+    def name_attribute(self, obj: n.Name, name: str, pos: int) -> Expr:
+        """``var.name``, the most common expression, as one closure (same rules as two)."""
+        var = obj.name
+        var_pos = obj.pos
+
+        def attribute(ctx: Context) -> Any:
+            scopes = ctx.scopes
+            i = len(scopes) - 1
+            while i >= 0:
+                scope = scopes[i]
+                if var in scope:
+                    value = scope[var]
+                    break
+                i -= 1
+            else:
+                raise Undefined(var, var_pos)
+            if type(value) is dict:
+                if name in value:
+                    return value[name]
+                raise Undefined(name, pos)
+            if type(value) is Tainted:
+                return wrap_plain(ops.get_item(value.value, name, name, pos))
+            return ops.get_item(value, name, name, pos)
+
+        return attribute
 
     def expr_Unary(self, node: n.Unary) -> Expr:
         operand = self.expr(node.operand)
@@ -387,18 +426,15 @@ class ExpressionCompiler:
             chain.append(chain[-1].value)
         chain.reverse()
         base = chain[0]
-        steps = [self.filter_step(call) for call in chain]
+        fused = self.fused(chain)
+        if fused is not None:
+            return fused
         if base.name == "default":
-            first_step = steps.pop(0)
-            inner = self.soft(base.value)
-
-            def defaulted(ctx: Context) -> Any:
-                value = inner(ctx)
-                return first_step(ctx, None if value is MISSING else value)
-
-            value_fn: Expr = defaulted
+            value_fn = self.defaulted(base)
+            chain = chain[1:]
         else:
             value_fn = self.expr(base.value)
+        steps = [self.filter_step(call) for call in chain]
 
         if not steps:
             return value_fn
@@ -413,6 +449,66 @@ class ExpressionCompiler:
             return value
 
         return apply
+
+    def fused(self, chain: list[n.FilterCall]) -> Expr | None:
+        """The chain as one :func:`fused_chain` loop, when every step allows it.
+
+        Steps that need the render context, take ``*args`` or named
+        arguments keep their own closures (:meth:`filter_step`); a lone
+        step is already one closure.
+        """
+        calls = chain[1:] if chain[0].name == "default" else chain
+        if len(calls) < 2:
+            return None
+        steps: list[Step] = []
+        for call in calls:
+            entry = REGISTRY.filters.get(call.name)
+            if entry is None:
+                raise self.unknown("filter", call.name, call.pos)
+            if entry.needs_context or entry.varargs or call.kwargs:
+                return None
+            self.check_arguments(entry, call)
+            literal = all(isinstance(a, n.Literal) for a in call.args)
+            constants = [a.value for a in call.args if isinstance(a, n.Literal)]
+            steps.append(
+                Step(
+                    entry,
+                    [self.expr(a) for a in call.args],
+                    [not self.normalized(a) for a in call.args],
+                    call.pos,
+                    constants if literal else None,
+                )
+            )
+        if chain[0].name == "default":
+            return fused_chain(self.defaulted(chain[0]), steps, deep_value=False)
+        value_fn = self.expr(chain[0].value)
+        return fused_chain(value_fn, steps, deep_value=not self.normalized(chain[0].value))
+
+    def defaulted(self, node: n.FilterCall) -> Expr:
+        """``x | default(y)``: ``x`` read softly; a literal ``y`` is picked without a call."""
+        first = self.filter_step(node)
+        inner = self.soft(node.value)
+        if len(node.args) == 1 and not node.kwargs and isinstance(node.args[0], n.Literal):
+            fallback = node.args[0].value
+
+            def literal_default(ctx: Context) -> Any:
+                value = inner(ctx)
+                if value is MISSING or value is None:
+                    return fallback
+                kind = type(value)
+                if kind is str:
+                    return value if value.strip() else fallback
+                if kind is int or kind is float or kind is bool:
+                    return value
+                return first(ctx, value)
+
+            return literal_default
+
+        def defaulted(ctx: Context) -> Any:
+            value = inner(ctx)
+            return first(ctx, None if value is MISSING else value)
+
+        return defaulted
 
     def filter_step(self, node: n.FilterCall) -> Callable[[Context, Any], Any]:
         entry = REGISTRY.filters.get(node.name)
