@@ -81,7 +81,13 @@ def test_undefined_attribute_names_the_missing_part() -> None:
         pytest.param(
             "{{ 'x' | number }}", "cannot parse its input as a number", 1, 10, id="number"
         ),
-        pytest.param("{{ 'a' | jq('.[') }}", "invalid jq expression", 1, 10, id="jq-program"),
+        pytest.param(
+            "{{ 'a' | jq('.[') }}",
+            "Unable to parse jq value with type 'java.lang.String': the jq expression is invalid",
+            1,
+            10,
+            id="jq-program",
+        ),
         pytest.param("{{ s | abbreviate(n=1) }}", "has no argument 'n'", 1, 8, id="bad-kwarg"),
         pytest.param("{{ s | upper(1) }}", "takes at most 0 argument", 1, 8, id="extra-arg"),
         pytest.param("{{ f(a=1, 2) }}", "positional argument cannot follow", 1, 11, id="arg-order"),
@@ -95,6 +101,76 @@ def test_positioned_errors(template: str, message: str, line: int, column: int) 
     assert message in str(error)
     assert (error.line, error.column) == (line, column)
     assert f"line {line}, column {column}" in str(error)
+
+
+# Pebble's and Kestra's own words (their sources), then hushflow's explanation.
+@pytest.mark.parametrize(
+    ("template", "message", "column"),
+    [
+        pytest.param("{{ a.b.missing }}", "Unable to find `missing` used in", 8, id="attr"),
+        pytest.param("{{ a[k].c }}", "Unable to find `zz` used in the expression", 6, id="key"),
+        pytest.param("{{ a[k2] }}", "Unable to find `k2` used in the expression", 6, id="key-var"),
+        pytest.param("{{ s | uper }}", "Filter [uper] does not exist. Did you mean 'upper'?", 8),
+        pytest.param("{{ renderr('x') }}", "Function or Macro [renderr] does not exist.", 4),
+        pytest.param("{{ fromJson() }}", "The 'fromJson' function expects an argument 'json'.", 4),
+        pytest.param("{{ fromJson(1) }}", "expects an argument 'json' with type string.", 4),
+        pytest.param("{{ fromJson('{') }}", "Invalid json: Expecting property name", 4),
+        pytest.param("{{ fromIon() }}", "The 'fromIon' function expects an argument 'ion'.", 4),
+        pytest.param("{{ fromIon('{a:') }}", "Invalid ion: the text is not valid", 4),
+        pytest.param("{{ render() }}", "The 'render' function expects an argument 'toRender'.", 4),
+        pytest.param(
+            "{{ render(s, recursive='yes') }}", "optional argument 'recursive' with type boolean", 4
+        ),
+        pytest.param("{{ render(loop1) }}", "Too many rendering attempts", 4, id="too-many"),
+        pytest.param("{{ 'x' | jq('.a') }}", "Unable to parse jq value with type", 10),
+        pytest.param("{{ '{}' | jq('error(1)') }}", "jq failed to evaluate the expression", 11),
+        pytest.param("{{ [1] | sha256 }}", "Need a string to hash", 10),
+        pytest.param("{{ 1 | md5 }}", "Need a string to hash", 8),
+        pytest.param(
+            "{{ 'a' | merge([1]) }}", "The object being filtered is not a Map/List/Array", 10
+        ),
+        pytest.param("{{ null | merge(null) }}", "The two arguments to be merged are null", 11),
+        pytest.param(
+            "{{ {'a': 1} | merge('x') }}",
+            "only Maps and Lists can be merged with a Map. Arg2: java.lang.String",
+            15,
+        ),
+        pytest.param(
+            "{{ [1] | merge(2) }}",
+            "only Maps and Lists can be merged with a List. Arg2: java.lang.Integer",
+            10,
+        ),
+        pytest.param(
+            "{{ 'x' | keys }}",
+            "'keys' filter can only be applied to List, Map, Array. Actual type was: "
+            "java.lang.String",
+            10,
+        ),
+        pytest.param(
+            "{{ 'a' > 'b' }}",
+            "Could not perform greater than comparison: invalid operands for mathematical "
+            "comparison [GREATER_THAN]",
+            8,
+        ),
+        pytest.param("{{ 'x' | numberFormat }}", "input for the 'NumberFormat' filter has", 10),
+        pytest.param("{{ block('nope') }}", "Block [nope] does not exist", 4),
+        pytest.param("{% raw %}x", "Unclosed 'raw' tag", 1, id="unclosed-raw"),
+        pytest.param("{% block a %}{% endblock b %}", "'endblock b' closes block 'a'", 26),
+        pytest.param("{% block a %}{% endblock %}{% block a %}{% endblock %}", "defined twice", 28),
+    ],
+)
+def test_pebble_and_kestra_wording(template: str, message: str, column: int) -> None:
+    variables = {
+        "a": {"b": {}},
+        "k": "zz",
+        "s": "t",
+        "loop1": "{{ loop2 }}",
+        "loop2": "{{ loop1 }}",
+    }
+    error = error_of(template, variables)
+    assert message in str(error)
+    assert error.column == column
+    assert str(error).endswith(f"at line 1, column {column}")
 
 
 def test_no_python_internals_in_error_messages() -> None:

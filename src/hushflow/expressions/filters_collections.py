@@ -252,15 +252,17 @@ def jq(value: Any, expression: Any = None) -> Any:
         return None
     if type(expression) is not str:
         raise FilterError("The 'jq' filter expects an argument 'expression'")
+    # Kestra's words first ("Unable to parse jq value"), without quoting the value.
+    unable = f"Unable to parse jq value with type '{java_class_name(value)}'"
     try:
         program = _compiled_jq(expression)
     except ValueError:
-        raise FilterError("The 'jq' filter got an invalid jq expression") from None
+        raise FilterError(f"{unable}: the jq expression is invalid") from None
     if type(value) is str:
         try:
             data = from_json_text(value)
         except ValueError:
-            raise FilterError("The 'jq' filter could not parse its input as JSON") from None
+            raise FilterError(f"{unable}: the input is not JSON text") from None
     else:
         data = value
     try:
@@ -271,7 +273,7 @@ def jq(value: Any, expression: Any = None) -> Any:
                 raise FilterError("The 'jq' filter produced too many results")
         return results
     except ValueError:
-        raise FilterError("The 'jq' filter failed to evaluate its expression") from None
+        raise FilterError(f"{unable}: jq failed to evaluate the expression") from None
 
 
 @filter_("toJson", "json")
