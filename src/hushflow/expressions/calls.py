@@ -123,22 +123,28 @@ def fused_chain(value_fn: Expr, steps: list[Step], deep_value: bool) -> Expr:
         kind = type(value)
         if kind is Tainted or (deep_value and (kind is list or kind is dict) and has_taint(value)):
             return general(ctx, value, 0)
+        # The work counter is kept in a local and stored back once.
+        work = ctx.work
         max_work = ctx.limits.max_work
         max_output = ctx.max_output
         for fn, argv, step in plan:
             try:
                 value = fn(value, *argv)
             except Exception as exc:
+                ctx.work = work
                 raise _failure(step.entry, exc, step.pos) from None
             kind = type(value)
             if kind is str:
                 size = len(value)
-                ctx.work += size
-                if ctx.work > max_work or size > max_output:
-                    ctx.work -= size
+                work += size
+                if work > max_work or size > max_output:
+                    ctx.work = work - size
                     check_result(ctx, step.entry, value, kind, step.pos)
             elif kind is list or kind is dict:
+                ctx.work = work
                 check_result(ctx, step.entry, value, kind, step.pos)
+                work = ctx.work
+        ctx.work = work
         return value
 
     return run

@@ -454,11 +454,13 @@ class ExpressionCompiler:
         """The chain as one :func:`fused_chain` loop, when every step allows it.
 
         Steps that need the render context, take ``*args`` or named
-        arguments keep their own closures (:meth:`filter_step`); a lone
-        step is already one closure.
+        arguments keep their own closures (:meth:`filter_step`), and so does
+        a lone step whose arguments are not literals.
         """
         calls = chain[1:] if chain[0].name == "default" else chain
-        if len(calls) < 2:
+        if not calls or (
+            len(calls) == 1 and not all(isinstance(a, n.Literal) for a in calls[0].args)
+        ):
             return None
         steps: list[Step] = []
         for call in calls:

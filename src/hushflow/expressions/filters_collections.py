@@ -42,9 +42,12 @@ JQ_SANDBOX = (
 
 @filter_("length")
 def length(value: Any) -> int:
+    kind = type(value)
+    if kind is str or kind is list or kind is dict:
+        return len(value)
     if value is None:
         return 0
-    if type(value) is str or is_list(value) or is_map(value):
+    if is_list(value) or is_map(value):
         return len(value)
     return len(text_of(value))
 
@@ -53,7 +56,7 @@ def length(value: Any) -> int:
 def first(value: Any) -> Any:
     if value is None:
         return None
-    if type(value) is str or is_list(value):
+    if type(value) is str or type(value) is list or is_list(value):
         return value[0] if value else None
     if is_map(value):
         return next(iter(value.values()), None)
@@ -76,7 +79,7 @@ def last(value: Any) -> Any:
 def join(value: Any, separator: Any = "") -> Any:
     if value is None:
         return None
-    if not is_list(value):
+    if type(value) is not list and not is_list(value):
         raise FilterError("The 'join' filter needs a list")
     return text_of(separator).join([item if type(item) is str else text_of(item) for item in value])
 
