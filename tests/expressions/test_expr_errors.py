@@ -384,3 +384,17 @@ def test_jq_debug_does_not_write_to_stderr(capfd: pytest.CaptureFixture[str]) ->
     assert render("{{ 'x' | toJson | jq('debug') }}", {}) == '["x"]'
     assert render("{{ 'x' | toJson | jq('stderr') }}", {}) == '["x"]'
     assert capfd.readouterr().err == ""
+
+
+def test_chain_arguments_never_become_code() -> None:
+    # A chain whose arguments are literals runs as generated code; the literals
+    # are passed in as values, so text that looks like Python stays text.
+    payload = '"); import os; os._exit(1); ("'
+    template = "{{ 'a' | replace({'a': '" + payload.replace("'", "\\'") + "'}) | upper | trim }}"
+    assert render(template, {}) == payload.upper().strip()
+
+
+def test_long_chains_match_step_by_step_results() -> None:
+    steps = " | ".join(["upper", "lower", "trim", "title"] * 8)
+    assert render("{{ s | " + steps + " }}", {"s": "  ab cd "}) == "Ab Cd"
+    assert render("{{ s | " + steps + " | length }}", {"s": "  ab cd "}) == "5"

@@ -116,37 +116,74 @@ def fused_chain(value_fn: Expr, steps: list[Step], deep_value: bool) -> Expr:
     general = _general_chain(steps)
     if any(step.constants is None for step in steps):
         return lambda ctx: general(ctx, value_fn(ctx), 0)
-    plan = [(step.entry.fn, step.constants or (), step) for step in steps]
+    return _unrolled(value_fn, steps, general, deep_value)
 
-    def run(ctx: Context) -> Any:
-        value = value_fn(ctx)
-        kind = type(value)
-        if kind is Tainted or (deep_value and (kind is list or kind is dict) and has_taint(value)):
-            return general(ctx, value, 0)
-        # The work counter is kept in a local and stored back once.
-        work = ctx.work
-        max_work = ctx.limits.max_work
-        max_output = ctx.max_output
-        for fn, argv, step in plan:
-            try:
-                value = fn(value, *argv)
-            except Exception as exc:
-                ctx.work = work
-                raise _failure(step.entry, exc, step.pos) from None
-            kind = type(value)
-            if kind is str:
-                size = len(value)
-                work += size
-                if work > max_work or size > max_output:
-                    ctx.work = work - size
-                    check_result(ctx, step.entry, value, kind, step.pos)
-            elif kind is list or kind is dict:
-                ctx.work = work
-                check_result(ctx, step.entry, value, kind, step.pos)
-                work = ctx.work
+
+_CHAIN_HEAD = """
+def run(ctx):
+    value = value_fn(ctx)
+    kind = type(value)
+    if kind is Tainted or (deep_value and (kind is list or kind is dict) and has_taint(value)):
+        return general(ctx, value, 0)
+    work = ctx.work
+    max_work = ctx.limits.max_work
+    max_output = ctx.max_output
+"""
+_CHAIN_STEP = """
+    try:
+        value = f{i}(value{args})
+    except Exception as exc:
         ctx.work = work
-        return value
+        raise failure(e{i}, exc, p{i}) from None
+    kind = type(value)
+    if kind is str:
+        size = len(value)
+        work += size
+        if work > max_work or size > max_output:
+            ctx.work = work - size
+            check_result(ctx, e{i}, value, kind, p{i})
+    elif kind is list or kind is dict:
+        ctx.work = work
+        check_result(ctx, e{i}, value, kind, p{i})
+        work = ctx.work
+"""
+_CHAIN_TAIL = """
+    ctx.work = work
+    return value
+"""
 
+
+def _unrolled(
+    value_fn: Expr, steps: list[Step], general: Callable[[Context, Any, int], Any], deep: bool
+) -> Expr:
+    """The plain-value path of a chain whose arguments are all literals, as one function.
+
+    Its source is built from the fixed text above and step numbers only
+    (filters, constants and positions are passed in as names, never written
+    into the source), so nothing from a template reaches the code.
+    """
+    names: dict[str, Any] = {
+        "value_fn": value_fn,
+        "general": general,
+        "deep_value": deep,
+        "Tainted": Tainted,
+        "has_taint": has_taint,
+        "failure": _failure,
+        "check_result": check_result,
+    }
+    source = [_CHAIN_HEAD]
+    for i, step in enumerate(steps):
+        names[f"f{i}"] = step.entry.fn
+        names[f"e{i}"] = step.entry
+        names[f"p{i}"] = step.pos
+        args = ""
+        for j, constant in enumerate(step.constants or ()):
+            names[f"a{i}_{j}"] = constant
+            args += f", a{i}_{j}"
+        source.append(_CHAIN_STEP.format(i=i, args=args))
+    source.append(_CHAIN_TAIL)
+    exec(compile("".join(source), "<filter chain>", "exec"), names)
+    run: Expr = names["run"]
     return run
 
 
