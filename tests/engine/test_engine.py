@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -383,3 +384,24 @@ def test_a_write_the_database_refuses_is_retried_not_lost(
     assert "could not store execution changes" in caplog.text  # the retry path ran
     assert done.state == State.SUCCESS
     assert [r.state for r in done.task_runs] == [State.SUCCESS]
+
+
+def test_dates_print_as_java_instants(run_flow: Runner) -> None:
+    # Kestra prints execution.startDate and taskrun.startDate as Instant.toString():
+    # UTC with 'Z', the fraction in groups of three digits (none when zero).
+    run = run_flow(
+        """
+        id: dates
+        namespace: t
+        tasks:
+          - id: show
+            type: io.kestra.plugin.core.log.Log
+            message: "{{ execution.startDate }}|{{ taskrun.startDate }}|{{ taskrun.startDate | date('yyyy') }}"
+        """
+    )
+    [message] = [m for m in run.messages if m.count("|") == 2]
+    execution_date, taskrun_date, year = message.split("|")
+    instant = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6}|\.\d{9})?Z")
+    assert instant.fullmatch(execution_date), execution_date
+    assert instant.fullmatch(taskrun_date), taskrun_date
+    assert year == taskrun_date[:4]

@@ -25,9 +25,10 @@ def test_undefined_variable_uses_kestras_wording() -> None:
     assert error.source == "{{ x }}"
 
 
-def test_undefined_attribute_names_the_path() -> None:
+def test_undefined_attribute_names_the_missing_part() -> None:
+    # Pebble's AttributeNotFoundException names the attribute, not the path.
     error = error_of("Hi\n  {{ user.address.city }}")
-    assert str(error).startswith("Unable to find `user.address` used in the expression")
+    assert str(error).startswith("Unable to find `address` used in the expression")
     assert (error.line, error.column) == (2, 11)
 
 
@@ -46,10 +47,27 @@ def test_undefined_attribute_names_the_path() -> None:
         pytest.param("{% extends 'x' %}", "The 'extends' tag is not supported", 1, 4, id="extends"),
         pytest.param("{% embed 'x' %}", "The 'embed' tag is not supported", 1, 4, id="embed"),
         pytest.param("{% bogus %}", "Unknown tag 'bogus'", 1, 4, id="unknown-tag"),
-        pytest.param("{{ s | bogus }}", "Unknown filter 'bogus'", 1, 8, id="unknown-filter"),
-        pytest.param("{{ s is bogus }}", "Unknown test 'bogus'", 1, 9, id="unknown-test"),
-        pytest.param("{{ bogus() }}", "Unknown function 'bogus'", 1, 4, id="unknown-function"),
+        pytest.param(
+            "{{ s | bogus }}", "Filter [bogus] does not exist.", 1, 8, id="unknown-filter"
+        ),
+        pytest.param("{{ s is bogus }}", "Test [bogus] does not exist.", 1, 9, id="unknown-test"),
+        pytest.param(
+            "{{ bogus() }}",
+            "Function or Macro [bogus] does not exist.",
+            1,
+            4,
+            id="unknown-function",
+        ),
         pytest.param("{{ s.upper() }}", "Method calls are not supported", 1, 6, id="method-call"),
+        pytest.param(
+            "{{ s | upper | number | lower }}", "The 'number' filter", 1, 16, id="chain-middle"
+        ),
+        pytest.param(
+            "{{ s | trim | slice(0, 9) | lower }}", "The 'slice' filter", 1, 15, id="chain-constant"
+        ),
+        pytest.param(
+            "{{ s | upper | join(s) | lower }}", "The 'join' filter needs", 1, 16, id="chain-arg"
+        ),
         pytest.param("{{ }}", "Empty expression", 1, 1, id="empty-expression"),
         pytest.param('{{ "a#{}" }}', "Empty '#{}' in a string", 1, 8, id="empty-interpolation"),
         pytest.param('{{ "#{1 2}" }}', "Unexpected '2' in '#{}'", 1, 9, id="bad-interpolation"),
@@ -63,7 +81,13 @@ def test_undefined_attribute_names_the_path() -> None:
         pytest.param(
             "{{ 'x' | number }}", "cannot parse its input as a number", 1, 10, id="number"
         ),
-        pytest.param("{{ 'a' | jq('.[') }}", "invalid jq expression", 1, 10, id="jq-program"),
+        pytest.param(
+            "{{ 'a' | jq('.[') }}",
+            "Unable to parse jq value with type 'java.lang.String': the jq expression is invalid",
+            1,
+            10,
+            id="jq-program",
+        ),
         pytest.param("{{ s | abbreviate(n=1) }}", "has no argument 'n'", 1, 8, id="bad-kwarg"),
         pytest.param("{{ s | upper(1) }}", "takes at most 0 argument", 1, 8, id="extra-arg"),
         pytest.param("{{ f(a=1, 2) }}", "positional argument cannot follow", 1, 11, id="arg-order"),
@@ -77,6 +101,76 @@ def test_positioned_errors(template: str, message: str, line: int, column: int) 
     assert message in str(error)
     assert (error.line, error.column) == (line, column)
     assert f"line {line}, column {column}" in str(error)
+
+
+# Pebble's and Kestra's own words (their sources), then hushflow's explanation.
+@pytest.mark.parametrize(
+    ("template", "message", "column"),
+    [
+        pytest.param("{{ a.b.missing }}", "Unable to find `missing` used in", 8, id="attr"),
+        pytest.param("{{ a[k].c }}", "Unable to find `zz` used in the expression", 6, id="key"),
+        pytest.param("{{ a[k2] }}", "Unable to find `k2` used in the expression", 6, id="key-var"),
+        pytest.param("{{ s | uper }}", "Filter [uper] does not exist. Did you mean 'upper'?", 8),
+        pytest.param("{{ renderr('x') }}", "Function or Macro [renderr] does not exist.", 4),
+        pytest.param("{{ fromJson() }}", "The 'fromJson' function expects an argument 'json'.", 4),
+        pytest.param("{{ fromJson(1) }}", "expects an argument 'json' with type string.", 4),
+        pytest.param("{{ fromJson('{') }}", "Invalid json: Expecting property name", 4),
+        pytest.param("{{ fromIon() }}", "The 'fromIon' function expects an argument 'ion'.", 4),
+        pytest.param("{{ fromIon('{a:') }}", "Invalid ion: the text is not valid", 4),
+        pytest.param("{{ render() }}", "The 'render' function expects an argument 'toRender'.", 4),
+        pytest.param(
+            "{{ render(s, recursive='yes') }}", "optional argument 'recursive' with type boolean", 4
+        ),
+        pytest.param("{{ render(loop1) }}", "Too many rendering attempts", 4, id="too-many"),
+        pytest.param("{{ 'x' | jq('.a') }}", "Unable to parse jq value with type", 10),
+        pytest.param("{{ '{}' | jq('error(1)') }}", "jq failed to evaluate the expression", 11),
+        pytest.param("{{ [1] | sha256 }}", "Need a string to hash", 10),
+        pytest.param("{{ 1 | md5 }}", "Need a string to hash", 8),
+        pytest.param(
+            "{{ 'a' | merge([1]) }}", "The object being filtered is not a Map/List/Array", 10
+        ),
+        pytest.param("{{ null | merge(null) }}", "The two arguments to be merged are null", 11),
+        pytest.param(
+            "{{ {'a': 1} | merge('x') }}",
+            "only Maps and Lists can be merged with a Map. Arg2: java.lang.String",
+            15,
+        ),
+        pytest.param(
+            "{{ [1] | merge(2) }}",
+            "only Maps and Lists can be merged with a List. Arg2: java.lang.Integer",
+            10,
+        ),
+        pytest.param(
+            "{{ 'x' | keys }}",
+            "'keys' filter can only be applied to List, Map, Array. Actual type was: "
+            "java.lang.String",
+            10,
+        ),
+        pytest.param(
+            "{{ 'a' > 'b' }}",
+            "Could not perform greater than comparison: invalid operands for mathematical "
+            "comparison [GREATER_THAN]",
+            8,
+        ),
+        pytest.param("{{ 'x' | numberFormat }}", "input for the 'NumberFormat' filter has", 10),
+        pytest.param("{{ block('nope') }}", "Block [nope] does not exist", 4),
+        pytest.param("{% raw %}x", "Unclosed 'raw' tag", 1, id="unclosed-raw"),
+        pytest.param("{% block a %}{% endblock b %}", "'endblock b' closes block 'a'", 26),
+        pytest.param("{% block a %}{% endblock %}{% block a %}{% endblock %}", "defined twice", 28),
+    ],
+)
+def test_pebble_and_kestra_wording(template: str, message: str, column: int) -> None:
+    variables = {
+        "a": {"b": {}},
+        "k": "zz",
+        "s": "t",
+        "loop1": "{{ loop2 }}",
+        "loop2": "{{ loop1 }}",
+    }
+    error = error_of(template, variables)
+    assert message in str(error)
+    assert error.column == column
+    assert str(error).endswith(f"at line 1, column {column}")
 
 
 def test_no_python_internals_in_error_messages() -> None:
@@ -157,6 +251,21 @@ def test_work_limit_stops_loops_that_reprocess_large_values() -> None:
     with pytest.raises(ExpressionError, match="too much work"):
         render(template, {"s": "x" * 10_000}, limits=limits)
     assert render(template, {"s": "x" * 100}, limits=limits) == "done"
+
+
+def test_work_limit_counts_every_step_of_a_filter_chain() -> None:
+    limits = Limits(max_work=1_000_000)
+    template = "{% for i in range(1, 100) %}{% set x = s | upper | lower | trim %}{% endfor %}ok"
+    with pytest.raises(ExpressionError, match="too much work") as info:
+        render(template, {"s": "x" * 4_000}, limits=limits)
+    assert info.value.column is not None
+    assert render(template, {"s": "x" * 3_000}, limits=limits) == "ok"
+
+
+def test_output_limit_stops_a_chain_step_that_grows_a_string() -> None:
+    limits = Limits(max_output_size=1_000)
+    with pytest.raises(ExpressionError, match="'replace' filter produced a value larger"):
+        render("{{ s | trim | replace({'x': s}) | upper }}", {"s": "x" * 40}, limits=limits)
 
 
 def test_output_size_limit() -> None:
@@ -275,3 +384,17 @@ def test_jq_debug_does_not_write_to_stderr(capfd: pytest.CaptureFixture[str]) ->
     assert render("{{ 'x' | toJson | jq('debug') }}", {}) == '["x"]'
     assert render("{{ 'x' | toJson | jq('stderr') }}", {}) == '["x"]'
     assert capfd.readouterr().err == ""
+
+
+def test_chain_arguments_never_become_code() -> None:
+    # A chain whose arguments are literals runs as generated code; the literals
+    # are passed in as values, so text that looks like Python stays text.
+    payload = '"); import os; os._exit(1); ("'
+    template = "{{ 'a' | replace({'a': '" + payload.replace("'", "\\'") + "'}) | upper | trim }}"
+    assert render(template, {}) == payload.upper().strip()
+
+
+def test_long_chains_match_step_by_step_results() -> None:
+    steps = " | ".join(["upper", "lower", "trim", "title"] * 8)
+    assert render("{{ s | " + steps + " }}", {"s": "  ab cd "}) == "Ab Cd"
+    assert render("{{ s | " + steps + " | length }}", {"s": "  ab cd "}) == "5"

@@ -32,19 +32,24 @@ PIECES = [
     "endraw", "a", "b", "c", "d", "e", "s", "x", "loop", "0", "1", "2.5", "-1",
     "upper", "length", "default", "join", "jq", "split", "slice", "date", "number",
     "toJson", "first", "keys", "range", "render", "secret", "fromJson", "abbreviate",
+    "isIn", "block", "endblock", "verbatim", "endverbatim", "toIon", "fromIon", "className",
+    "renderOnce", "numberFormat", "merge", "iterable",
 ]  # fmt: skip
 
 EXPRESSIONS = [
     "a", "b", "c", "d", "e", "s", "d.k", "d.n.m[1]", "c[0]", "c.1", "missing", "1", "2.5",
     "'str'", "[1, 2]", "{'k': 1}", "null", "true", "range(0, 3)", "secret('k')",
+    "d[missing].k", "render(d)", "renderOnce(c)", "fromIon('{a:1}')", "block('b')",
 ]  # fmt: skip
 BINARY = ["+", "-", "*", "/", "%", "~", "==", "!=", "<", ">=", "and", "or", "??", "???",
-          "contains", "in", ".."]  # fmt: skip
+          "contains", "in", "..", "isIn", "not isIn", ">"]  # fmt: skip
 FILTERS = [
     "upper", "lower", "length", "first", "last", "default('x')", "join(',')", "toJson",
     "keys", "values", "reverse", "sort", "trim", "title", "abs", "number", "string",
     "split(',')", "slice(0, 1)", "jq('.')", "base64encode", "sha256", "distinct",
     "flatten", "chunk(2)", "yaml", "urlencode", "slugify", "date", "abbreviate(4)",
+    "toIon", "className", "numberFormat", "merge([1])", "md5", "timestampNano",
+    "date('G QQQ W F K k A n O')",
 ]  # fmt: skip
 
 

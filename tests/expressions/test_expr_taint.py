@@ -42,6 +42,8 @@ SECRETS: dict[str, str] = {
     "tz": "UTC",
     "multi": "line1\nline2-" + secrets.token_hex(4),
     "csv": f"{secrets.token_hex(3)},{secrets.token_hex(3)}",
+    "rfc": "Tue, 08 Feb 2022 19:38:26 GMT",
+    "ion": '{token:"' + TOKEN + '"}',
 }
 
 
@@ -81,6 +83,7 @@ FILTER_CASES: dict[str, str] = {
     "base64decode": "{{ secret('b64') | base64decode }}",
     "base64encode": "{{ secret('k') | base64encode }}",
     "capitalize": "{{ secret('k') | capitalize }}",
+    "className": "{{ secret('k') | className }}",
     "chunk": "{{ fromJson(secret('list')) | chunk(1) }}",
     "date": "{{ secret('date') | date('yyyy-MM-dd') }}",
     "dateAdd": "{{ secret('date') | dateAdd(1, 'DAYS') }}",
@@ -128,6 +131,7 @@ FILTER_CASES: dict[str, str] = {
     "timestampMilli": "{{ secret('date') | timestampMilli }}",
     "timestampNano": "{{ secret('date') | timestampNano }}",
     "title": "{{ secret('k') | title }}",
+    "toIon": "{{ fromJson(secret('json')) | toIon }}",
     "toJson": "{{ fromJson(secret('json')) | toJson }}",
     "toYaml": "{{ fromJson(secret('json')) | toYaml }}",
     "trim": "{{ secret('k') | trim }}",
@@ -149,6 +153,7 @@ ARGUMENT_CASES: dict[str, str] = {
 FUNCTION_CASES: dict[str, str] = {
     "secret": "{{ secret('k') }}",
     "fromJson": "{{ fromJson(secret('json')).token }}",
+    "fromIon": "{{ fromIon(fromJson(secret('json')) | toIon).token }}",
     "json": "{{ json(secret('json')) }}",
     "yaml": "{{ yaml(secret('yaml')).a }}",
     "fromYaml": "{{ fromYaml(secret('yaml')) }}",
@@ -234,13 +239,55 @@ def test_concatenation_registers_the_whole_and_text_around_stays() -> None:
         pytest.param("{{ render(tpl) }}", id="render-of-plain-template-calling-secret"),
         pytest.param("{% filter upper %}{{ secret('k') }}{% endfilter %}", id="filter-block"),
         pytest.param(
+            "{{ 'abc' | replace({'a': secret('k')}) | upper | lower }}", id="chain-mid-arg"
+        ),
+        pytest.param("{{ 'ab' | upper | replace({'A': s}) | trim }}", id="chain-variable-arg"),
+        pytest.param("{{ fromJson(secret('list')) | join(',') | upper }}", id="chain-deep-value"),
+        pytest.param("{{ [s, 'x'] | join('-') | upper | trim }}", id="chain-nested-mark"),
+        pytest.param("{{ nope | default(secret('k')) | upper | lower }}", id="chain-after-default"),
+        pytest.param("{{ secret('k') isIn ['a', 'b'] }}", id="isIn"),
+        pytest.param("{{ 'x' not isIn [secret('k')] }}", id="not-isIn"),
+        pytest.param("{{ fromJson(secret('list')) | keys }}", id="keys-of-list"),
+        pytest.param("{{ s2[missing].x ?? secret('k') }}", id="coalesce-undefined-key"),
+        pytest.param("{{ {'a': secret('k')}[missing] ?? s }}", id="coalesce-tainted-fallback"),
+        pytest.param("{{ fromJson(secret('json'))[k] ?? 'x' }}", id="coalesce-key-into-secret"),
+        pytest.param("{{ render({'a': '{{ s }}'}) }}", id="render-map"),
+        pytest.param("{{ render(['{{ s | upper }}']) }}", id="render-list"),
+        pytest.param("{{ renderOnce(['{{ s }}']) }}", id="renderOnce-list"),
+        pytest.param("{{ render({'{{ s }}': 1}) }}", id="render-map-key"),
+        pytest.param("{{ render(fromJson(secret('json'))) }}", id="render-secret-map"),
+        pytest.param("{% block b %}{{ secret('k') }}{% endblock %}", id="block-tag"),
+        pytest.param(
+            "{{ block('b') | upper }}{% if false %}{% block b %}{{ secret('k') }}{% endblock %}"
+            "{% endif %}",
+            id="block-function",
+        ),
+        pytest.param(
+            "{% set v = block('b') %}{% block b %}{% endblock %}{{ v }}{{ s }}", id="block-set"
+        ),
+        pytest.param("{{ secret('date') | date('G QQQ W F K k A n O') }}", id="date-new-letters"),
+        pytest.param(
+            "{{ secret('rfc') | date(existingFormat='rfc_1123_date_time') }}", id="date-rfc-1123"
+        ),
+        pytest.param(
             "{% macro m(v) %}<{{ v }}>{% endmacro %}{{ m(secret('k')) }}", id="macro-argument"
         ),
     ],
 )
 def test_operators_and_structures_propagate_taint(template: str) -> None:
-    result = run(template, {"s": taint(PLAIN), "tpl": "{{ secret('k') | upper }}"})
+    result = run(
+        template,
+        {"s": taint(PLAIN), "tpl": "{{ secret('k') | upper }}", "s2": {}, "k": "token"},
+    )
     assert_fully_masked(result)
+
+
+def test_a_block_printed_twice_is_masked_both_times() -> None:
+    result = run("{% block b %}<{{ secret('k') }}>{% endblock %}{{ block('b') | upper }}")
+    assert result.text == f"<{PLAIN}><{PLAIN.upper()}>"
+    masked = mask(result.text, result.tainted)
+    assert PLAIN not in masked and PLAIN.upper() not in masked
+    assert set(masked) <= set(MASK + "<>")
 
 
 def test_render_data_refuses_secrets_when_not_allowed() -> None:
@@ -349,6 +396,19 @@ def test_tainted_wrapper_prints_as_a_mask_and_refuses_plain_use() -> None:
         pytest.param("{{ secret('k') | slice(0, 999) }}", id="slice-range"),
         pytest.param("{% for x in secret('k') %}{% endfor %}", id="for-over-string"),
         pytest.param("{{ secret('k') | regexReplace('(', 'x') }}", id="bad-regex"),
+        pytest.param("{{ fromIon(secret('k') ~ '{') }}", id="fromIon-invalid"),
+        pytest.param("{{ fromIon(secret('ion')).nope }}", id="fromIon-missing-attr"),
+        pytest.param(
+            "{{ fromJson(secret('json'))[secret('k')] }}", id="missing-key-named-by-source"
+        ),
+        pytest.param("{{ secret('k') < 'a' }}", id="string-compare"),
+        pytest.param("{{ secret('k') | keys }}", id="keys-of-string"),
+        pytest.param("{{ secret('k') | merge([1]) }}", id="merge-wrong-type"),
+        pytest.param("{{ [1] | merge(secret('k')) }}", id="merge-wrong-argument"),
+        pytest.param("{{ fromJson(secret('list')) | sha256 }}", id="hash-of-list"),
+        pytest.param("{{ secret('k') | numberFormat }}", id="numberFormat-of-string"),
+        pytest.param("{{ block(secret('k')) }}", id="block-secret-name"),
+        pytest.param("{{ fromJson(secret('json')) | toIon | fromIon }}", id="fromIon-as-filter"),
     ],
 )
 def test_errors_never_contain_a_secret(template: str) -> None:
@@ -441,3 +501,24 @@ def test_a_new_filter_gets_plain_values_and_its_result_is_tainted(
     result = run(template, {"s": taint(PLAIN)})
     assert_fully_masked(result)
     assert custom_filter and not any(is_tainted(item) for item in custom_filter)
+
+
+def test_render_that_never_settles_fails_without_the_secret() -> None:
+    with pytest.raises(ExpressionError) as info:
+        run("{{ render(secret('k') ~ a) }}", {"a": "{{ b }}", "b": "{{ a }}"})
+    message = str(info.value)
+    assert message.startswith("Too many rendering attempts")
+    assert PLAIN not in message
+    assert PLAIN not in (info.value.source or "")
+
+
+def test_to_ion_of_a_secret_map_masks_every_leaf() -> None:
+    result = run("{{ fromJson(secret('json')) | toIon }}")
+    assert TOKEN in result.text
+    assert TOKEN not in mask(result.text, result.tainted)
+
+
+def test_from_ion_of_secret_text_is_tainted_and_masked() -> None:
+    result = run("{{ fromIon(secret('ion')).token }}")
+    assert result.text == TOKEN
+    assert_fully_masked(result)

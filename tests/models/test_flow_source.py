@@ -151,6 +151,30 @@ def test_random_text_never_raises_anything_but_a_validation_error(text: str) -> 
 
 def test_a_yaml_boolean_where_text_is_expected_says_to_quote_it() -> None:
     [line] = problems(
-        flow_text("tasks:\n  - id: yes\n    type: io.kestra.plugin.core.log.Log\n    message: m\n")
+        flow_text("tasks:\n  - id: true\n    type: io.kestra.plugin.core.log.Log\n    message: m\n")
     )
     assert "quote the value" in line and line.startswith("flows/x.yml:4:5")
+
+
+def test_flows_are_read_with_the_yaml_1_2_core_schema() -> None:
+    # As Kestra reads them: yes/no/on/off are strings, only true/false are booleans.
+    text = (
+        "id: no\nnamespace: company.team\nlabels:\n  on: x\n  value: yes\n  off: 'q'\n"
+        "variables:\n  d: 2024-01-01\n  t: 1:30\n  o: 0o17\n  i: 017\n  b: True\n  y: y\n"
+        "tasks:\n  - id: on\n    type: io.kestra.plugin.core.log.Log\n    message: yes\n"
+    )
+    flow = parse_flow(text, "flows/x.yml")
+    assert flow.id == "no"
+    assert flow.tasks[0].id == "on"
+    assert flow.variables == {"d": "2024-01-01", "t": "1:30", "o": 15, "i": 17, "b": True, "y": "y"}
+
+
+def test_core_schema_keeps_positions_exact() -> None:
+    lines = problems(
+        "id: no\nnamespace: company.team\ntasks:\n  - id: off\n"
+        "    type: io.kestra.plugin.core.log.Log\n    mesage: yes\n"
+    )
+    assert lines == [
+        "flows/x.yml:4:5: task 'off': missing required property 'message'",
+        "flows/x.yml:6:5: task 'off': unknown property 'mesage' (did you mean 'message'?)",
+    ]

@@ -15,6 +15,7 @@ from typing import Any
 
 from hushflow.engine.sealed_outputs import overlay
 from hushflow.expressions import taint
+from hushflow.expressions.dates import instant_text
 from hushflow.models.execution import Execution, TaskRun
 from hushflow.models.flow import Flow
 from hushflow.models.task import TaskSpec
@@ -88,7 +89,7 @@ def execution_variables(
         },
         "execution": {
             "id": execution.id,
-            "startDate": execution.created.isoformat(),
+            "startDate": instant_text(execution.created),
             "state": execution.state.value,
             "originalId": execution.id,
         },
@@ -146,7 +147,7 @@ def task_variables(
     out["task"] = {"id": task.id, "type": task.type}
     out["taskrun"] = {
         "id": run.id,
-        "startDate": run.start_date.isoformat(),
+        "startDate": instant_text(run.start_date),
         "attemptsCount": attempt,
         "parentId": run.parent_task_run_id,
         "value": run.value,

@@ -239,6 +239,13 @@ class Compiler(ExpressionCompiler):
 
         return apply
 
+    def stmt_Block(self, node: n.Block) -> Stmt:
+        body = self.body(node.body)
+        if node.name in self.blocks:
+            self.fail_at(None, f"Block '{node.name}' is defined twice", node.pos)
+        self.blocks[node.name] = body
+        return body
+
     def stmt_Macro(self, node: n.Macro) -> Stmt:
         body = self.body(node.body)
         defaults = [(name, self.expr(d) if d is not None else None) for name, d in node.params]

@@ -13,6 +13,7 @@ import calendar
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
+from email.utils import parsedate_to_datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -75,6 +76,13 @@ def to_datetime(value: Any, zone: tzinfo, existing_format: Any = None) -> dateti
 def _parse_with_pattern(value: str, pattern: Any, zone: tzinfo) -> datetime:
     if type(pattern) is not str:
         raise FilterError("The 'existingFormat' must be a string")
+    if pattern == "rfc_1123_date_time":
+        try:
+            return parsedate_to_datetime(value.strip())
+        except (TypeError, ValueError):
+            raise FilterError("Unable to parse the date as RFC 1123") from None
+    if pattern in _ISO_FORMATS:
+        return to_datetime(value, zone)
     pattern = NAMED_PATTERNS.get(pattern, pattern)
     directives = {
         "yyyy": "%Y", "uuuu": "%Y", "yy": "%y", "MM": "%m", "M": "%m", "MMM": "%b",
@@ -140,9 +148,9 @@ def _field(m: datetime, letter: str, n: int) -> str:
         year = m.isocalendar()[0]
         return f"{year % 100:02d}" if n == 2 else f"{year:0{n}d}"
     if letter in "ML":
-        if n >= 4:
-            return calendar.month_name[m.month]
-        return calendar.month_abbr[m.month] if n == 3 else f"{m.month:0{n}d}"
+        return _text_or_number(
+            m.month, calendar.month_abbr[m.month], calendar.month_name[m.month], n
+        )
     if letter == "d":
         return f"{m.day:0{n}d}"
     if letter == "D":
@@ -150,9 +158,10 @@ def _field(m: datetime, letter: str, n: int) -> str:
     if letter == "w":
         return f"{m.isocalendar()[1]:0{n}d}"
     if letter == "e":
-        return str(m.isoweekday())
+        return _day_of_week(m, n)
     if letter == "E":
-        return calendar.day_name[m.weekday()] if n >= 4 else calendar.day_abbr[m.weekday()]
+        full = calendar.day_name[m.weekday()]
+        return full[0] if n == 5 else (full if n == 4 else calendar.day_abbr[m.weekday()])
     if letter == "H":
         return f"{m.hour:0{n}d}"
     if letter == "h":
@@ -175,7 +184,69 @@ def _field(m: datetime, letter: str, n: int) -> str:
         return m.tzname() or _offset(m, colon=True, zulu=True)
     if letter == "V":
         return _zone_id(m)
+    other = _OTHER_FIELDS.get(letter)
+    if other is not None:
+        return other(m, n)
     raise FilterError(f"Unsupported date pattern letter '{letter}'")
+
+
+def _text_or_number(number: int, short: str, full: str, n: int) -> str:
+    """Java's rule for letters that print as a number (1-2 letters) or text (3+)."""
+    if n <= 2:
+        return f"{number:0{n}d}"
+    if n == 3:
+        return short
+    return full[0] if n == 5 else full
+
+
+def _quarter(m: datetime, n: int) -> str:
+    q = (m.month - 1) // 3 + 1
+    ordinal = ("1st", "2nd", "3rd", "4th")[q - 1]
+    return _text_or_number(q, f"Q{q}", f"{ordinal} quarter", n)
+
+
+def _localized_offset(m: datetime, n: int) -> str:
+    """``O`` (``GMT+2``) and ``OOOO`` (``GMT+02:00``)."""
+    seconds = int((m.utcoffset() or timedelta(0)).total_seconds())
+    if seconds == 0:
+        return "GMT"
+    sign = "+" if seconds > 0 else "-"
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    if n >= 4:
+        return f"GMT{sign}{hours:02d}:{minutes:02d}"
+    return f"GMT{sign}{hours}" + (f":{minutes:02d}" if minutes else "")
+
+
+def _day_of_week(m: datetime, n: int) -> str:
+    """``c``/``e`` as text for 3+ letters; as a number, ISO (Monday is 1)."""
+    day = m.weekday()
+    return _text_or_number(m.isoweekday(), calendar.day_abbr[day], calendar.day_name[day], n)
+
+
+def _milli_of_day(m: datetime, n: int) -> str:
+    millis = ((m.hour * 60 + m.minute) * 60 + m.second) * 1000 + m.microsecond // 1000
+    return f"{millis:0{n}d}"
+
+
+def _nano_of_day(m: datetime, n: int) -> str:
+    seconds = (m.hour * 60 + m.minute) * 60 + m.second
+    return f"{seconds * 1_000_000_000 + m.microsecond * 1000:0{n}d}"
+
+
+_OTHER_FIELDS: dict[str, Callable[[datetime, int], str]] = {
+    "G": lambda m, n: "AD" if n < 4 else ("Anno Domini" if n == 4 else "A"),
+    "Q": _quarter,
+    "q": _quarter,
+    "W": lambda m, n: f"{(m.day + m.replace(day=1).weekday()) // 7 + 1:0{n}d}",
+    "F": lambda m, n: f"{(m.day - 1) // 7 + 1:0{n}d}",
+    "c": _day_of_week,
+    "K": lambda m, n: f"{m.hour % 12:0{n}d}",
+    "k": lambda m, n: f"{m.hour or 24:0{n}d}",
+    "A": _milli_of_day,
+    "n": lambda m, n: f"{m.microsecond * 1000:0{n}d}",
+    "N": _nano_of_day,
+    "O": _localized_offset,
+}
 
 
 def _zone_id(moment: datetime) -> str:
@@ -300,11 +371,20 @@ def date_add(
     return format_datetime(moment.astimezone(zone), _format_arg(format))
 
 
+_FRACTION = re.compile(r"T\d{2}:\d{2}:\d{2}[.,](\d+)")
+
+
 def _epoch(value: Any, timeZone: Any, existingFormat: Any) -> tuple[int, int]:
+    """Epoch seconds and the nanosecond of that second (ISO text keeps all 9 digits)."""
     moment = to_datetime(value, zone_of(timeZone), existingFormat)
     delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
-    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return micros // 1_000_000, micros
+    seconds = delta.days * 86_400 + delta.seconds
+    nanos = delta.microseconds * 1000
+    if type(value) is str and existingFormat is None:
+        fraction = _FRACTION.search(value)
+        if fraction is not None:
+            nanos = int(fraction.group(1)[:9].ljust(9, "0"))
+    return seconds, nanos
 
 
 @filter_("timestamp")
@@ -314,17 +394,42 @@ def timestamp(value: Any, timeZone: Any = None, existingFormat: Any = None) -> A
 
 @filter_("timestampMilli")
 def timestamp_milli(value: Any, timeZone: Any = None, existingFormat: Any = None) -> Any:
-    return None if value is None else _epoch(value, timeZone, existingFormat)[1] // 1000
+    if value is None:
+        return None
+    seconds, nanos = _epoch(value, timeZone, existingFormat)
+    return seconds * 1000 + nanos // 1_000_000
 
 
 @filter_("timestampMicro")
 def timestamp_micro(value: Any, timeZone: Any = None, existingFormat: Any = None) -> Any:
-    return None if value is None else _epoch(value, timeZone, existingFormat)[1]
+    """Kestra's ``timestampMicro``, digit for digit: epoch *nanoseconds* of the whole
+    seconds plus the microseconds (``1378653552000123456`` for ``.123456``), which
+    is what Kestra computes and what flows written against it expect."""
+    if value is None:
+        return None
+    seconds, nanos = _epoch(value, timeZone, existingFormat)
+    return seconds * 1_000_000_000 + nanos // 1000
 
 
 @filter_("timestampNano")
 def timestamp_nano(value: Any, timeZone: Any = None, existingFormat: Any = None) -> Any:
-    return None if value is None else _epoch(value, timeZone, existingFormat)[1] * 1000
+    """Epoch nanoseconds, all nine digits of an ISO fraction kept."""
+    if value is None:
+        return None
+    seconds, nanos = _epoch(value, timeZone, existingFormat)
+    return seconds * 1_000_000_000 + nanos
+
+
+def instant_text(moment: datetime) -> str:
+    """``moment`` as Java's ``Instant.toString()``: UTC, ``Z``, fraction in 3, 6 or 9 digits.
+
+    ``2024-01-01T10:00:00Z``, ``2024-01-01T10:00:00.123Z``: how Kestra prints
+    ``execution.startDate``, ``taskrun.startDate`` and other instants.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    utc = moment.astimezone(UTC)
+    return f"{utc.date().isoformat()}T{_local_time(utc)}Z"
 
 
 def now_text(zone: tzinfo) -> str:

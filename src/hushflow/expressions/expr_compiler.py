@@ -8,13 +8,21 @@ turns them into positioned :class:`ExpressionError`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import difflib
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 from hushflow.errors import ExpressionError
 from hushflow.expressions import nodes as n
 from hushflow.expressions import operators as ops
-from hushflow.expressions.calls import EvalError, Expr, caller_entry, fast_filter_step
+from hushflow.expressions.calls import (
+    EvalError,
+    Expr,
+    Step,
+    caller_entry,
+    fast_filter_step,
+    fused_chain,
+)
 from hushflow.expressions.positions import excerpt, fail, line_column
 from hushflow.expressions.runtime import (
     REGISTRY,
@@ -40,6 +48,8 @@ class ExpressionCompiler:
 
     def __init__(self, source: str) -> None:
         self.source = source
+        #: ``{% block %}`` bodies by name, filled while compiling, read by ``block("name")``.
+        self.blocks: dict[str, Callable[[Context, list[str]], None]] = {}
 
     # --- errors ----------------------------------------------------------
 
@@ -163,9 +173,19 @@ class ExpressionCompiler:
         return build
 
     def expr_GetItem(self, node: n.GetItem) -> Expr:
-        obj_fn = self.expr(node.obj)
-        what = self.source[node.pos : node.end]
+        """``obj.name`` / ``obj[key]``; a missing part is named alone, as Pebble does.
+
+        The error names the attribute (``missing`` in ``a.b.missing``); a key
+        computed from a secret is named by its source text, never its value.
+        """
         pos = node.key.pos
+        if (
+            isinstance(node.obj, n.Name)
+            and isinstance(node.key, n.Literal)
+            and type(node.key.value) is str
+        ):
+            return self.name_attribute(node.obj, node.key.value, pos)
+        obj_fn = self.expr(node.obj)
         if isinstance(node.key, n.Literal) and type(node.key.value) is str:
             name = node.key.value
 
@@ -174,26 +194,56 @@ class ExpressionCompiler:
                 if type(obj) is dict:
                     if name in obj:
                         return obj[name]
-                    raise Undefined(what, pos)
+                    raise Undefined(name, pos)
                 if type(obj) is Tainted:
-                    return wrap_plain(ops.get_item(obj.value, name, what, pos))
-                return ops.get_item(obj, name, what, pos)
+                    return wrap_plain(ops.get_item(obj.value, name, name, pos))
+                return ops.get_item(obj, name, name, pos)
 
             return attribute
         key_fn = self.expr(node.key)
+        key_source = self.source[node.key.pos : node.end - 1].strip() or "?"
 
         def get(ctx: Context) -> Any:
             obj = obj_fn(ctx)
             key = key_fn(ctx)
             marked = False
+            what = key_source
             if type(obj) is Tainted:
                 obj, marked = obj.value, True
             if type(key) is Tainted:
                 key, marked = key.value, True
+            elif type(key) is str or type(key) is int:
+                what = str(key)
             result = ops.get_item(obj, key, what, pos)
             return wrap_plain(result) if marked else result
 
         return get
+
+    def name_attribute(self, obj: n.Name, name: str, pos: int) -> Expr:
+        """``var.name``, the most common expression, as one closure (same rules as two)."""
+        var = obj.name
+        var_pos = obj.pos
+
+        def attribute(ctx: Context) -> Any:
+            scopes = ctx.scopes
+            i = len(scopes) - 1
+            while i >= 0:
+                scope = scopes[i]
+                if var in scope:
+                    value = scope[var]
+                    break
+                i -= 1
+            else:
+                raise Undefined(var, var_pos)
+            if type(value) is dict:
+                if name in value:
+                    return value[name]
+                raise Undefined(name, pos)
+            if type(value) is Tainted:
+                return wrap_plain(ops.get_item(value.value, name, name, pos))
+            return ops.get_item(value, name, name, pos)
+
+        return attribute
 
     def expr_Unary(self, node: n.Unary) -> Expr:
         operand = self.expr(node.operand)
@@ -310,8 +360,10 @@ class ExpressionCompiler:
         return guarded
 
     def soft_item(self, node: n.GetItem) -> Expr:
+        """A soft ``obj[key]``: a missing object, or a key that is itself undefined
+        (``a[missing].b ?? x``), gives ``MISSING`` as Kestra evaluates it."""
         obj_fn = self.soft(node.obj)
-        key_fn = self.expr(node.key)
+        key_fn = self.soft(node.key)
         what = self.source[node.pos : node.end]
         pos = node.key.pos
 
@@ -320,6 +372,8 @@ class ExpressionCompiler:
             if obj is MISSING:
                 return MISSING
             key = key_fn(ctx)
+            if key is MISSING:
+                return MISSING
             if type(obj) is dict and type(key) is str:
                 return obj.get(key, MISSING)
             marked = False
@@ -372,18 +426,15 @@ class ExpressionCompiler:
             chain.append(chain[-1].value)
         chain.reverse()
         base = chain[0]
-        steps = [self.filter_step(call) for call in chain]
+        fused = self.fused(chain)
+        if fused is not None:
+            return fused
         if base.name == "default":
-            first_step = steps.pop(0)
-            inner = self.soft(base.value)
-
-            def defaulted(ctx: Context) -> Any:
-                value = inner(ctx)
-                return first_step(ctx, None if value is MISSING else value)
-
-            value_fn: Expr = defaulted
+            value_fn = self.defaulted(base)
+            chain = chain[1:]
         else:
             value_fn = self.expr(base.value)
+        steps = [self.filter_step(call) for call in chain]
 
         if not steps:
             return value_fn
@@ -398,6 +449,68 @@ class ExpressionCompiler:
             return value
 
         return apply
+
+    def fused(self, chain: list[n.FilterCall]) -> Expr | None:
+        """The chain as one :func:`fused_chain` loop, when every step allows it.
+
+        Steps that need the render context, take ``*args`` or named
+        arguments keep their own closures (:meth:`filter_step`), and so does
+        a lone step whose arguments are not literals.
+        """
+        calls = chain[1:] if chain[0].name == "default" else chain
+        if not calls or (
+            len(calls) == 1 and not all(isinstance(a, n.Literal) for a in calls[0].args)
+        ):
+            return None
+        steps: list[Step] = []
+        for call in calls:
+            entry = REGISTRY.filters.get(call.name)
+            if entry is None:
+                raise self.unknown("filter", call.name, call.pos)
+            if entry.needs_context or entry.varargs or call.kwargs:
+                return None
+            self.check_arguments(entry, call)
+            literal = all(isinstance(a, n.Literal) for a in call.args)
+            constants = [a.value for a in call.args if isinstance(a, n.Literal)]
+            steps.append(
+                Step(
+                    entry,
+                    [self.expr(a) for a in call.args],
+                    [not self.normalized(a) for a in call.args],
+                    call.pos,
+                    constants if literal else None,
+                )
+            )
+        if chain[0].name == "default":
+            return fused_chain(self.defaulted(chain[0]), steps, deep_value=False)
+        value_fn = self.expr(chain[0].value)
+        return fused_chain(value_fn, steps, deep_value=not self.normalized(chain[0].value))
+
+    def defaulted(self, node: n.FilterCall) -> Expr:
+        """``x | default(y)``: ``x`` read softly; a literal ``y`` is picked without a call."""
+        first = self.filter_step(node)
+        inner = self.soft(node.value)
+        if len(node.args) == 1 and not node.kwargs and isinstance(node.args[0], n.Literal):
+            fallback = node.args[0].value
+
+            def literal_default(ctx: Context) -> Any:
+                value = inner(ctx)
+                if value is MISSING or value is None:
+                    return fallback
+                kind = type(value)
+                if kind is str:
+                    return value if value.strip() else fallback
+                if kind is int or kind is float or kind is bool:
+                    return value
+                return first(ctx, value)
+
+            return literal_default
+
+        def defaulted(ctx: Context) -> Any:
+            value = inner(ctx)
+            return first(ctx, None if value is MISSING else value)
+
+        return defaulted
 
     def filter_step(self, node: n.FilterCall) -> Callable[[Context, Any], Any]:
         entry = REGISTRY.filters.get(node.name)
@@ -464,6 +577,8 @@ class ExpressionCompiler:
                 )
 
     def expr_Call(self, node: n.Call) -> Expr:
+        if node.name == "block" and len(node.args) == 1 and not node.kwargs:
+            return self.block_call(node)
         args = [self.expr(a) for a in node.args]
         kwargs = {k: self.expr(v) for k, v in node.kwargs.items()}
         name = node.name
@@ -479,7 +594,7 @@ class ExpressionCompiler:
                     return macro(ctx, arg_values, kwarg_values)
                 target = entry if entry is not None else caller_entry(ctx, name)
                 if target is None:
-                    raise FilterError(f"Unknown function '{name}'")
+                    raise FilterError(unknown_function(name))
                 return invoke(target, ctx, (), arg_values, kwarg_values)
             except (FilterError, InternalTaintedError) as exc:
                 raise EvalError(str(exc), pos) from None
@@ -490,8 +605,54 @@ class ExpressionCompiler:
 
         return call
 
+    def block_call(self, node: n.Call) -> Expr:
+        """``block("name")``: the text of that ``{% block %}`` rendered here, again.
+
+        Blocks are looked up when the call runs, so a block defined later in
+        the template can be printed earlier (as in Pebble).
+        """
+        name_fn = self.expr(node.args[0])
+        blocks = self.blocks
+        pos = node.pos
+
+        def call(ctx: Context) -> Any:
+            name, marked = strip(name_fn(ctx))
+            if marked:
+                raise EvalError(
+                    "The 'block' function cannot take a name computed from a secret", pos
+                )
+            body = blocks.get(name) if type(name) is str else None
+            if body is None:
+                raise EvalError(f"Block [{to_text(name)}] does not exist", pos)
+            if ctx.depth >= ctx.limits.max_render_depth:
+                raise EvalError(f"Block '{name}' includes itself too deeply", pos)
+            out: list[str] = []
+            before = ctx.marks
+            ctx.depth += 1
+            try:
+                body(ctx, out)
+            finally:
+                ctx.depth -= 1
+            text = "".join(out)
+            return wrap_plain(text) if ctx.marks != before else text
+
+        return call
+
     def unknown(self, kind: str, name: str, pos: int) -> ExpressionError:
+        """Pebble's words for an unknown filter or test, then a close name if there is one."""
+        table = REGISTRY.filters if kind == "filter" else REGISTRY.tests
+        message = f"{kind.capitalize()} [{name}] does not exist.{_close_name(name, table)}"
         try:
-            fail(f"Unknown {kind} '{name}'", self.source, pos)
+            fail(message, self.source, pos)
         except ExpressionError as error:
             return error
+
+
+def unknown_function(name: str) -> str:
+    """Pebble's words for a call of nothing known, then a close name if there is one."""
+    return f"Function or Macro [{name}] does not exist.{_close_name(name, REGISTRY.functions)}"
+
+
+def _close_name(name: str, table: Mapping[str, Entry]) -> str:
+    close = difflib.get_close_matches(name, list(table), n=1, cutoff=0.75)
+    return f" Did you mean '{close[0]}'?" if close else ""

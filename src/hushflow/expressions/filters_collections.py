@@ -1,18 +1,25 @@
-"""Built-in filters on lists and maps, plus ``jq``, ``toJson`` and ``yaml``."""
+"""Built-in filters on lists and maps, plus ``jq``, ``toJson``, ``yaml`` and ``toIon``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 import jq as _jq
-import yaml
 
+from hushflow.expressions import ion_text, yaml_text
 from hushflow.expressions.filters_text import need_int, text_of
 from hushflow.expressions.operators import equals
 from hushflow.expressions.runtime import REGISTRY, FilterError
-from hushflow.expressions.values import from_json_text, is_list, is_map, to_json, type_name
+from hushflow.expressions.values import (
+    from_json_text,
+    is_list,
+    is_map,
+    java_class_name,
+    to_json,
+    to_text,
+    type_name,
+)
 
 filter_ = REGISTRY.filter
 MAX_JQ_RESULTS = 100_000
@@ -35,9 +42,12 @@ JQ_SANDBOX = (
 
 @filter_("length")
 def length(value: Any) -> int:
+    kind = type(value)
+    if kind is str or kind is list or kind is dict:
+        return len(value)
     if value is None:
         return 0
-    if type(value) is str or is_list(value) or is_map(value):
+    if is_list(value) or is_map(value):
         return len(value)
     return len(text_of(value))
 
@@ -46,7 +56,7 @@ def length(value: Any) -> int:
 def first(value: Any) -> Any:
     if value is None:
         return None
-    if type(value) is str or is_list(value):
+    if type(value) is str or type(value) is list or is_list(value):
         return value[0] if value else None
     if is_map(value):
         return next(iter(value.values()), None)
@@ -69,18 +79,30 @@ def last(value: Any) -> Any:
 def join(value: Any, separator: Any = "") -> Any:
     if value is None:
         return None
-    if not is_list(value):
+    if type(value) is not list and not is_list(value):
         raise FilterError("The 'join' filter needs a list")
     return text_of(separator).join([item if type(item) is str else text_of(item) for item in value])
 
 
 @filter_("keys")
 def keys(value: Any) -> Any:
+    """Kestra's ``keys``: a map's keys, or a list's indices."""
     if value is None:
         return None
-    if not is_map(value):
-        raise FilterError("The 'keys' filter needs a map")
-    return list(value.keys())
+    if is_map(value):
+        return list(value.keys())
+    if is_list(value):
+        return list(range(len(value)))
+    raise FilterError(
+        "'keys' filter can only be applied to List, Map, Array. Actual type was: "
+        f"{java_class_name(value)}"
+    )
+
+
+@filter_("className")
+def class_name(value: Any) -> Any:
+    """Kestra's ``className``: the Java class name of the value (null stays null)."""
+    return None if value is None else java_class_name(value)
 
 
 @filter_("values")
@@ -134,18 +156,39 @@ def flatten(value: Any) -> Any:
 
 @filter_("merge")
 def merge(value: Any, items: Any = None) -> Any:
-    if is_map(value) and is_map(items):
-        return {**value, **items}
+    """Pebble's ``merge``: the left side decides the result's type; its errors, word for word."""
+    if value is None:
+        if items is None:
+            raise FilterError("The two arguments to be merged are null")
+        return items
+    if items is None:
+        return value
+    if is_map(value):
+        if is_map(items):
+            return {**value, **items}
+        if is_list(items):
+            # Pebble puts each element of the list in as both key and value.
+            merged = dict(value)
+            for item in items:
+                if is_map(item) or is_list(item):
+                    raise FilterError("Only strings, numbers and booleans can become map keys")
+                merged[item if type(item) is str else to_text(item)] = item
+            return merged
+        raise FilterError(
+            "Currently, only Maps and Lists can be merged with a Map. Arg2: "
+            f"{java_class_name(items)}"
+        )
     if is_list(value):
-        return list(value) + (list(items) if is_list(items) else [items])
-    if is_map(value) and is_list(items):
-        merged = dict(value)
-        for item in items:
-            if not is_map(item):
-                raise FilterError("The 'merge' filter can only merge maps into a map")
-            merged.update(item)
-        return merged
-    raise FilterError("The 'merge' filter needs two maps or two lists")
+        if is_list(items):
+            return list(value) + list(items)
+        if is_map(items):
+            # Pebble appends the entries, which Jackson prints as one-key maps.
+            return list(value) + [{k: v} for k, v in items.items()]
+        raise FilterError(
+            "Currently, only Maps and Lists can be merged with a List. Arg2: "
+            f"{java_class_name(items)}"
+        )
+    raise FilterError("The object being filtered is not a Map/List/Array")
 
 
 @filter_("reverse")
@@ -212,15 +255,17 @@ def jq(value: Any, expression: Any = None) -> Any:
         return None
     if type(expression) is not str:
         raise FilterError("The 'jq' filter expects an argument 'expression'")
+    # Kestra's words first ("Unable to parse jq value"), without quoting the value.
+    unable = f"Unable to parse jq value with type '{java_class_name(value)}'"
     try:
         program = _compiled_jq(expression)
     except ValueError:
-        raise FilterError("The 'jq' filter got an invalid jq expression") from None
+        raise FilterError(f"{unable}: the jq expression is invalid") from None
     if type(value) is str:
         try:
             data = from_json_text(value)
         except ValueError:
-            raise FilterError("The 'jq' filter could not parse its input as JSON") from None
+            raise FilterError(f"{unable}: the input is not JSON text") from None
     else:
         data = value
     try:
@@ -231,7 +276,7 @@ def jq(value: Any, expression: Any = None) -> Any:
                 raise FilterError("The 'jq' filter produced too many results")
         return results
     except ValueError:
-        raise FilterError("The 'jq' filter failed to evaluate its expression") from None
+        raise FilterError(f"{unable}: jq failed to evaluate the expression") from None
 
 
 @filter_("toJson", "json")
@@ -239,30 +284,15 @@ def to_json_filter(value: Any) -> str:
     return to_json(value)
 
 
-class _IndentedDumper(yaml.SafeDumper):
-    """Indents list items under their key, as Kestra's YAML writer (INDENT_ARRAYS) does."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
 @filter_("yaml", "toYaml")
 def to_yaml(value: Any) -> str:
+    """Kestra's ``yaml`` filter (Jackson's YAML writer): null prints ``null``."""
     if value is None:
         return "null"
-    return yaml.dump(
-        _plain(value),
-        Dumper=_IndentedDumper,
-        default_flow_style=False,
-        sort_keys=False,
-        allow_unicode=True,
-        width=2**31,
-    )
+    return yaml_text.dump(value)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if is_list(value):
-        return [_plain(v) for v in value]
-    return value
+@filter_("toIon")
+def to_ion(value: Any) -> str:
+    """Kestra's ``toIon``: Amazon Ion text (null prints ``null``)."""
+    return ion_text.write(value)

@@ -10,6 +10,7 @@ from urllib.parse import quote_plus, unquote_plus
 
 from hushflow.expressions.filters_text import text_of
 from hushflow.expressions.runtime import REGISTRY, FilterError
+from hushflow.expressions.values import type_name
 
 filter_ = REGISTRY.filter
 
@@ -50,10 +51,17 @@ def urldecode(value: Any) -> Any:
 
 
 def _digest(algorithm: str) -> Any:
+    """A hashing filter: strings only, as Pebble's and Kestra's (their message, then ours)."""
+
     def digest(value: Any) -> Any:
         if value is None:
             return None
-        return hashlib.new(algorithm, text_of(value).encode()).hexdigest()
+        if type(value) is not str:
+            raise FilterError(
+                f"Need a string to hash (the '{algorithm}' filter got a {type_name(value)}; "
+                "convert it first, e.g. with 'toJson' or 'string')"
+            )
+        return hashlib.new(algorithm, value.encode()).hexdigest()
 
     return digest
 

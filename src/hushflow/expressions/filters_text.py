@@ -414,10 +414,16 @@ def number_format(value: Any, format: Any = None, locale: Any = None) -> Any:
     if value is None:
         return None
     if not is_number(value):
-        raise FilterError("The 'numberFormat' filter needs a number")
+        raise FilterError("The input for the 'NumberFormat' filter has to be a number.")
+    if format is None:
+        # Java's NumberFormat.getInstance() for English: grouping, up to 3 decimals.
+        return _decimal_format(value, DEFAULT_NUMBER_FORMAT)
     if type(format) is not str:
         raise FilterError("The 'numberFormat' filter expects a string as argument 'format'")
     return _decimal_format(value, format)
+
+
+DEFAULT_NUMBER_FORMAT = "#,##0.###"
 
 
 def _decimal_format(value: int | float, pattern: str) -> str:

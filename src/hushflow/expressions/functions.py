@@ -8,6 +8,7 @@ here, whatever the caller did.
 
 from __future__ import annotations
 
+import json as _json
 import secrets as _random
 import uuid as _uuid
 from datetime import datetime
@@ -16,16 +17,25 @@ from typing import Any
 import yaml as _yaml
 
 from hushflow.errors import ExpressionError
+from hushflow.expressions import ion_text
 from hushflow.expressions.dates import now_text, zone_of
 from hushflow.expressions.operators import OperatorError, bounded_range
-from hushflow.expressions.runtime import REGISTRY, Context, FilterError, wrap_plain
-from hushflow.expressions.taint import Tainted
-from hushflow.expressions.values import from_json_text, is_list, is_number
+from hushflow.expressions.runtime import (
+    REGISTRY,
+    Context,
+    FilterError,
+    FixedMessageError,
+    wrap_plain,
+)
+from hushflow.expressions.taint import Tainted, has_taint, strip
+from hushflow.expressions.values import from_json_text, is_list, is_number, to_text
 
 function = REGISTRY.function
 
 #: Message of the error raised by ``secret()`` when ``allow_secrets=False``.
 SECRET_NOT_ALLOWED = "Secret access is not allowed in this context"
+#: Default of an argument that was not given (Kestra tells "absent" from "null").
+ABSENT: Any = object()
 
 
 def _given(**kwargs: Any) -> dict[str, Any]:
@@ -69,15 +79,40 @@ def uuid(ctx: Context) -> Any:
 
 
 @function("fromJson", "json")
-def from_json(json: Any = None) -> Any:
+def from_json(json: Any = ABSENT) -> Any:
+    """Kestra's ``fromJson``: null stays null; no argument at all is Kestra's error."""
+    if json is ABSENT:
+        raise FilterError("The 'fromJson' function expects an argument 'json'.")
     if json is None:
         return None
     if type(json) is not str:
-        raise FilterError("The 'fromJson' function expects a JSON string")
+        raise FilterError("The 'fromJson' function expects an argument 'json' with type string.")
     try:
         return from_json_text(json)
-    except ValueError:
-        raise FilterError("The 'fromJson' function could not parse its argument as JSON") from None
+    except ValueError as exc:
+        raise FilterError(
+            f"Invalid json: {_json_problem(exc)} (the 'fromJson' function could not parse "
+            "its argument as JSON)"
+        ) from None
+
+
+def _json_problem(exc: ValueError) -> str:
+    """Where JSON parsing stopped, without quoting the text (it may be secret)."""
+    if isinstance(exc, _json.JSONDecodeError):
+        return f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+    return "not valid JSON"
+
+
+@function("fromIon")
+def from_ion(ion: Any = ABSENT) -> Any:
+    """Kestra's ``fromIon``: Amazon Ion text (what Kestra stores outputs as) to a value."""
+    if ion is ABSENT:
+        raise FilterError("The 'fromIon' function expects an argument 'ion'.")
+    if ion is None:
+        return None
+    if type(ion) is not str:
+        raise FilterError("The 'fromIon' function expects an argument 'ion' with type string.")
+    return ion_text.read(ion)
 
 
 @function("yaml", "fromYaml")
@@ -128,25 +163,77 @@ def random_int(lower: Any = None, upper: Any = None) -> int:
     return lower + _random.randbelow(upper - lower)
 
 
+#: Kestra's bound on recursive rendering (``VariableRenderer.MAX_RENDERING_AMOUNT``).
+MAX_RENDERING_ATTEMPTS = 100
+
+
 @function("render", needs_context=True)
-def render_fn(ctx: Context, toRender: Any = None, recursive: Any = True) -> Any:
-    return _render_again(ctx, toRender, recursive is not False)
+def render_fn(ctx: Context, toRender: Any = ABSENT, recursive: Any = None) -> Any:
+    """Kestra's ``render``: strings, and the strings inside maps and lists, rendered again.
+
+    Recursive by default: the result is rendered until it stops changing;
+    a template that never settles (``a`` renders to ``b`` and back) fails
+    with Kestra's "Too many rendering attempts".
+    """
+    if toRender is ABSENT:
+        raise FilterError("The 'render' function expects an argument 'toRender'.")
+    if recursive is None:
+        recursive = True
+    if type(recursive) is not bool:
+        raise FilterError(
+            "The 'render' function expects an optional argument 'recursive' with type boolean."
+        )
+    return _render_object(ctx, toRender, recursive, 0)
 
 
 @function("renderOnce", needs_context=True)
-def render_once(ctx: Context, toRender: Any = None) -> Any:
-    return _render_again(ctx, toRender, recursive=False)
+def render_once(ctx: Context, toRender: Any = ABSENT) -> Any:
+    """``render(toRender, recursive=false)``."""
+    if toRender is ABSENT:
+        raise FilterError("The 'renderOnce' function expects an argument 'toRender'.")
+    return _render_object(ctx, toRender, False, 0)
 
 
-def _render_again(ctx: Context, template: Any, recursive: bool) -> Any:
-    """Render a string as a template with the current variables (Kestra's ``render``)."""
+def _render_object(ctx: Context, value: Any, recursive: bool, depth: int) -> Any:
+    if depth > ctx.limits.max_nesting_depth * 4:
+        raise FilterError("The value given to 'render' is nested too deeply")
+    if type(value) is str:
+        return _render_text(ctx, value, recursive)
+    if isinstance(value, dict):
+        # Keys are rendered once, as Kestra does; the first of two equal keys wins.
+        out: dict[str, Any] = {}
+        key_marked = False
+        for key, item in value.items():
+            text_key, marked = strip(_render_text(ctx, key, False) if type(key) is str else key)
+            if marked:
+                # A key computed from a secret: recorded here, and the map is marked.
+                key_marked = True
+                ctx.tainted.add(to_text(text_key))
+            rendered = _render_object(ctx, item, recursive, depth + 1)
+            out.setdefault(to_text(text_key), rendered)
+        return Tainted(out) if key_marked else _marked(out)
+    if is_list(value):
+        return _marked([_render_object(ctx, item, recursive, depth + 1) for item in value])
+    return value
+
+
+def _marked(value: Any) -> Any:
+    """Containers built from rendered parts: marked as a whole when any part is."""
+    if has_taint(value):
+        return Tainted(value)
+    return value
+
+
+def _render_text(ctx: Context, template: str, recursive: bool) -> Any:
+    """Render one string with the current variables (Kestra's ``VariableRenderer``)."""
     from hushflow.expressions.rendering import compile_template
 
-    if type(template) is not str:
+    if "{" not in template:
         return template
     variables = ctx.variables()
     marked = False
-    for _ in range(ctx.limits.max_render_depth):
+    attempts = 0
+    while True:
         if ctx.depth + 1 > ctx.limits.max_render_depth:
             raise FilterError("The 'render' function is nested too deeply")
         result = compile_template(template, limits=ctx.limits).render(
@@ -160,8 +247,14 @@ def _render_again(ctx: Context, template: Any, recursive: bool) -> Any:
             ctx.tainted.update(result.tainted)
             ctx.marks += 1
             marked = True
-        done = not recursive or result.text == template or "{" not in result.text
+        settled = result.text == template
         template = result.text
-        if done:
+        if not recursive or settled or "{" not in template:
             break
+        attempts += 1
+        if attempts > MAX_RENDERING_ATTEMPTS:
+            raise FixedMessageError(
+                "Too many rendering attempts (the template still changes after "
+                f"{MAX_RENDERING_ATTEMPTS} renders: two values render into each other)"
+            )
     return wrap_plain(template) if marked else template

@@ -28,7 +28,12 @@ _OPEN = re.compile(r"\{\{|\{%|\{#")
 _SPACE = re.compile(r"\s+")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"\d+(\.\d+(?!\.))?")
-_RAW = re.compile(r"\s*(raw|verbatim)\s*(-?)%\}")
+#: Kestra's ``raw`` block (its ``VariableRenderer`` pattern, across lines too):
+#: dashes are allowed but trim nothing, inside or around the block.
+_KESTRA_RAW = re.compile(r"\{%-*\s*raw\s*-*%\}(.*?)\{%-*\s*endraw\s*-*%\}", re.S)
+#: Pebble's ``verbatim`` opening, read after ``{%`` (and its ``-``, if any).
+_VERBATIM = re.compile(r"\s*verbatim\s*(-?)%\}")
+_END_VERBATIM = re.compile(r"\{%(-?)\s*endverbatim\s*(-?)%\}")
 _OPERATORS = (
     "???", "??", "==", "!=", "<=", ">=", "..",
     "<", ">", "+", "-", "*", "/", "%", "~", "|", "?", ":", ".", ",",
@@ -72,6 +77,8 @@ class Lexer:
                 self.pos = len(src)
                 break
             start = match.start()
+            if match.group() == "{%" and self._kestra_raw(start):
+                continue
             trim_before = src.startswith("-", start + 2)
             text = src[self.pos : start]
             self._text(text.rstrip() if trim_before else text, self.pos)
@@ -102,18 +109,35 @@ class Lexer:
         self.trim_next = self.source[end - 1 : end] == "-" and end - 1 >= self.pos
         self.pos = end + 2
 
-    def _raw(self, start: int) -> bool:
-        src = self.source
-        head = _RAW.match(src, self.pos)
-        if head is None:
+    def _kestra_raw(self, start: int) -> bool:
+        """``{% raw %}...{% endraw %}`` as Kestra reads it: kept exactly, nothing trimmed."""
+        found = _KESTRA_RAW.match(self.source, start)
+        if found is None:
             return False
-        closing = re.compile(r"\{%(-?)\s*end" + head.group(1) + r"\s*(-?)%\}")
-        end = closing.search(src, head.end())
+        self._text(self.source[self.pos : start], self.pos)
+        self.trim_next = False
+        if found.group(1):
+            self.tokens.append(Token(TEXT, found.group(1), found.start(1)))
+        self.pos = found.end()
+        return True
+
+    def _raw(self, start: int) -> bool:
+        """``{% verbatim %}`` as Pebble's lexer reads it.
+
+        Pebble always trims the leading whitespace of the body (its check
+        for the opening ``-%}`` is always true), trims the end of the body
+        after ``{%- endverbatim``, and the text after ``endverbatim -%}``.
+        """
+        src = self.source
+        head = _VERBATIM.match(src, self.pos)
+        if head is None:
+            if re.match(r"\s*raw\b", src[self.pos :]):
+                fail("Unclosed 'raw' tag (add '{% endraw %}')", src, start)
+            return False
+        end = _END_VERBATIM.search(src, head.end())
         if end is None:
-            fail(f"Unclosed '{head.group(1)}' tag", src, start)
-        body = src[head.end() : end.start()]
-        if head.group(2):
-            body = body.lstrip()
+            fail("Unclosed 'verbatim' tag", src, start)
+        body = src[head.end() : end.start()].lstrip()
         if end.group(1):
             body = body.rstrip()
         self.trim_next = False

@@ -149,5 +149,13 @@ class Macro(Node):
 
 
 @dataclass(slots=True)
+class Block(Node):
+    """``{% block name %}``: its body prints where it stands and wherever ``block("name")`` is."""
+
+    name: str
+    body: list[Node]
+
+
+@dataclass(slots=True)
 class Template(Node):
     body: list[Node] = field(default_factory=list)

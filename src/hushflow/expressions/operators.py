@@ -3,9 +3,10 @@
 Integers behave like Java longs (division truncates toward zero, the
 remainder has the dividend's sign, results must fit in 64 bits); a float on
 either side gives a double. ``+`` concatenates when either side is a
-string and appends to a list. Comparisons with null are false; strings
-compare with strings (Kestra's addition). Error messages name types, never
-values, so they cannot quote a secret.
+string and appends to a list. ``<``/``>`` compare numbers only, as Pebble's
+``OperatorUtils`` does (null on either side is false; two strings are an
+error). Error messages name types, never values, so they cannot quote a
+secret.
 """
 
 from __future__ import annotations
@@ -122,15 +123,22 @@ def not_equals(a: Any, b: Any, limits: Limits) -> bool:
     return not equals(a, b)
 
 
-def _compare(name: str, test: Callable[[int], bool]) -> Callable[[Any, Any, Limits], bool]:
+def _compare(
+    name: str, java_name: str, test: Callable[[int], bool]
+) -> Callable[[Any, Any, Limits], bool]:
+    """Pebble's ``<``/``>``: numbers only (null on either side is false), else its error."""
+
     def compare(a: Any, b: Any, limits: Limits) -> bool:
         if a is None or b is None:
             return False
-        if type(a) is str and type(b) is str:
+        if is_number(a) and is_number(b):
             return test((a > b) - (a < b))
-        if is_number(a) and is_number(b) and type(a) is not bool and type(b) is not bool:
-            return test((a > b) - (a < b))
-        raise OperatorError(f"Could not perform {name} comparison on a {kind(a)} and a {kind(b)}")
+        raise OperatorError(
+            f"Could not perform {name} comparison: invalid operands for mathematical "
+            f"comparison [{java_name}] (a {kind(a)} and a {kind(b)}; only numbers compare "
+            "this way: convert text with the 'number' filter, or compare dates with "
+            "'timestamp')"
+        )
 
     return compare
 
@@ -222,13 +230,15 @@ BINARY: dict[str, Callable[[Any, Any, Limits], Any]] = {
     "==": equals,
     "equals": equals,
     "!=": not_equals,
-    "<": _compare("less than", lambda c: c < 0),
-    ">": _compare("greater than", lambda c: c > 0),
-    "<=": _compare("less than or equals", lambda c: c <= 0),
-    ">=": _compare("greater than or equals", lambda c: c >= 0),
+    "<": _compare("less than", "LESS_THAN", lambda c: c < 0),
+    ">": _compare("greater than", "GREATER_THAN", lambda c: c > 0),
+    "<=": _compare("less than or equals", "LESS_THAN_EQUALS", lambda c: c <= 0),
+    ">=": _compare("greater than or equals", "GREATER_THAN_EQUALS", lambda c: c >= 0),
     "contains": contains,
     "in": inside,
     "not in": lambda a, b, limits: not inside(a, b, limits),
+    "isIn": inside,
+    "not isIn": lambda a, b, limits: not inside(a, b, limits),
     "~": concat,
     "..": value_range,
 }

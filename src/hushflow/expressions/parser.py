@@ -35,6 +35,7 @@ BINARY: dict[str, int] = {
     "and": 15,
     "contains": 20,
     "==": 30, "equals": 30, "!=": 30, "<": 30, ">": 30, "<=": 30, ">=": 30, "in": 30,
+    "isIn": 30,
     "+": 40, "-": 40,
     "*": 60, "/": 60, "%": 60,
     "|": 100, "is": 100,
@@ -42,8 +43,10 @@ BINARY: dict[str, int] = {
     "??": 120, "???": 120, "..": 120,
 }  # fmt: skip
 UNARY: dict[str, int] = {"not": 5, "-": 500, "+": 500}
-WORD_OPERATORS = frozenset({"or", "and", "contains", "equals", "is", "in", "not"})
-UNSUPPORTED_TAGS = frozenset({"include", "import", "extends", "embed", "block", "from", "parallel"})
+WORD_OPERATORS = frozenset({"or", "and", "contains", "equals", "is", "in", "isIn", "not"})
+UNSUPPORTED_TAGS = frozenset({"include", "import", "extends", "embed", "from", "parallel"})
+#: ``not in`` and ``not isIn``: a ``not`` before these words negates the operator.
+NEGATABLE = frozenset({"in", "isIn"})
 LITERALS = {"true": True, "false": False, "null": None, "none": None}
 
 
@@ -232,6 +235,22 @@ class Parser:
         self.end_tag("endfilter")
         return n.FilterBlock(start, filters, body, span)
 
+    def tag_block(self, start: int) -> n.Block:
+        """``{% block name %}...{% endblock %}``: printed in place and by ``block("name")``."""
+        name = self.next()
+        if name.kind not in (NAME, STRING):
+            self.fail(f"Expected a block name but found {self.describe(name)}", name.pos)
+        self.close_tag()
+        body = self.block(("endblock",))
+        self.expect(TAG_OPEN)
+        self.expect(NAME, "endblock")
+        if self.at(NAME) or self.at(STRING):
+            closing = self.next()
+            if closing.value != name.value:
+                self.fail(f"'endblock {closing.value}' closes block '{name.value}'", closing.pos)
+        self.close_tag()
+        return n.Block(start, name.value, body)
+
     def tag_macro(self, start: int) -> n.Macro:
         name = self.expect(NAME).value
         self.expect(OP, "(")
@@ -274,8 +293,10 @@ class Parser:
             return token.value
         if token.kind == NAME and token.value in BINARY:
             return token.value
-        if token.kind == NAME and token.value == "not" and self.tokens[self.i + 1].value == "in":
-            return "not in"
+        if token.kind == NAME and token.value == "not":
+            following = self.tokens[self.i + 1]
+            if following.kind == NAME and following.value in NEGATABLE:
+                return "not " + following.value
         return None
 
     def binary(self, min_prec: int) -> n.Node:
@@ -284,11 +305,12 @@ class Parser:
             op = self.binary_op()
             if op is None:
                 return left
-            prec = BINARY["in" if op == "not in" else op]
+            negated = op.startswith("not ")
+            prec = BINARY[op[4:] if negated else op]
             if prec < min_prec:
                 return left
             token = self.next()
-            if op == "not in":
+            if negated:
                 self.next()
             if op == "|":
                 left = self.filter_call(left)

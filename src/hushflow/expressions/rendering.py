@@ -101,11 +101,14 @@ class CompiledTemplate:
                 )
             if marked:
                 record(ctx, value, text)
-            return Rendered(plain, text, frozenset(ctx.tainted))
+            return Rendered(plain, text, frozenset(ctx.tainted) if ctx.tainted else _NOTHING)
         out: list[str] = []
         self.body(ctx, out)
         text = "".join(out)
-        return Rendered(text, text, frozenset(ctx.tainted))
+        return Rendered(text, text, frozenset(ctx.tainted) if ctx.tainted else _NOTHING)
+
+
+_NOTHING: frozenset[str] = frozenset()
 
 
 def _single_expression(tree: n.Template) -> n.Print | None:

@@ -46,6 +46,14 @@ class FilterError(Exception):
     """
 
 
+class FixedMessageError(FilterError):
+    """A failure whose message is fixed text that never depends on a value.
+
+    Shown as it is even when a secret was involved (``render``'s "Too many
+    rendering attempts"), where a plain :class:`FilterError` would be hidden.
+    """
+
+
 class InternalTaintedError(Exception):
     """A failure whose message may not be shown because a secret was involved."""
 
@@ -223,6 +231,8 @@ def invoke(
             raise InternalTaintedError(_tainted_failure(entry)) from None
         raise
     except Undefined:
+        raise
+    except FixedMessageError:
         raise
     except FilterError:
         if tainted:

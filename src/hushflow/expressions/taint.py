@@ -69,16 +69,31 @@ def is_tainted(value: Any) -> bool:
     return has_taint(value)
 
 
+_CONTAINERS = frozenset({dict, list, tuple})
+
+
 def has_taint(value: Any) -> bool:
-    """True if the value or anything nested in a list/dict of it is tainted."""
+    """True if the value or anything nested in a list/dict of it is tainted.
+
+    A long container's item types are collected at C speed first, so a long
+    list of plain strings costs little; short ones are looped over directly.
+    """
     kind = type(value)
     if kind is Tainted:
         return True
     if kind is dict:
-        value = value.values()
-    elif kind is not list and kind is not tuple:
+        items: Any = value.values()
+    elif kind is list or kind is tuple:
+        items = value
+    else:
         return False
-    for item in value:
+    if len(items) > 16:
+        kinds = set(map(type, items))
+        if Tainted in kinds:
+            return True
+        if kinds.isdisjoint(_CONTAINERS):
+            return False
+    for item in items:
         kind = type(item)
         if kind is Tainted:
             return True

@@ -151,6 +151,28 @@ def type_name(value: Any) -> str:
     return "unsupported value"
 
 
+def java_class_name(value: Any) -> str:
+    """The Java class Kestra holds a value as (Jackson's types for parsed JSON).
+
+    Integers are ``Integer`` when they fit in 32 bits and ``Long`` beyond,
+    as Jackson reads them; maps are ``LinkedHashMap`` (Jackson keeps order).
+    """
+    kind = type(value)
+    if kind is str:
+        return "java.lang.String"
+    if kind is bool:
+        return "java.lang.Boolean"
+    if kind is int:
+        return "java.lang.Integer" if -(2**31) <= value < 2**31 else "java.lang.Long"
+    if kind is float:
+        return "java.lang.Double"
+    if isinstance(value, Mapping):
+        return "java.util.LinkedHashMap"
+    if isinstance(value, list | tuple):
+        return "java.util.ArrayList"
+    return "java.lang.Object"
+
+
 def is_number(value: Any) -> bool:
     kind = type(value)
     return kind is int or kind is float

@@ -9,6 +9,7 @@ the file. Messages say what is wrong and how to fix it, e.g.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,53 @@ Problem = tuple[Location | None, str]
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate keys instead of keeping the last one."""
+    """A safe loader on YAML 1.2's core schema that refuses duplicate keys.
+
+    The core schema is what Kestra's parser reads flows with: only
+    ``true``/``false`` (in three casings) are booleans, so ``yes``, ``no``,
+    ``on``, ``off`` and ``y`` stay strings (``id: no`` is a flow named "no");
+    dates and sexagesimal numbers (``1:30``) are strings too; integers are
+    decimal, ``0o`` octal or ``0x`` hexadecimal. Marks (line, column) are
+    those of the same parser, so every position stays exact.
+    """
+
+
+#: (tag, pattern, the characters a matching scalar can start with; "" for empty).
+_CORE_SCALARS: list[tuple[str, str, list[str]]] = [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+0123456789."),
+    ),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),
+]
+# Drop the YAML 1.1 table SafeLoader inherits, then install the core schema's.
+_UniqueKeyLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in _CORE_SCALARS:
+    _UniqueKeyLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+
+def _construct_core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_core_int)
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
         key = loader.construct_object(key_node, deep=deep)
         if isinstance(key, str) and key in seen:
             raise yaml.constructor.ConstructorError(
@@ -152,7 +194,7 @@ def _describe(err: Any, data: Any) -> str:
     if kind == "missing":
         return f"{owner}: missing required property '{loc[-1]}'"
     if kind == "string_type" and isinstance(err.get("input"), bool):
-        msg += " (YAML reads yes/no/on/off/true/false as booleans: quote the value)"
+        msg += " (YAML reads true and false as booleans: quote the value)"
     if kind == "string_pattern_mismatch" and loc and loc[-1] == "namespace":
         hint = "use dotted lower-case segments such as 'company.team'"
         return f"invalid namespace '{err['input']}': {hint}"
