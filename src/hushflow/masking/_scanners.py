@@ -12,12 +12,19 @@ Three engines, fastest first:
 Each scanner reports the raw ``(start, end)`` character spans of all matches,
 overlapping ones included; the caller merges them. Scanners are immutable
 once built and safe to share between threads.
+
+Every engine matches ignoring the case of ASCII letters (hyperscan's
+caseless flag, a folded copy of the text for the others), so a secret that
+a script upper-cases (``tr a-z A-Z``, ``.upper()``) is still found. Folding
+only ASCII keeps every offset where it was; letters beyond ASCII are
+registered in both cases instead (see ``_variants``).
 """
 
 from __future__ import annotations
 
 import importlib
 import re
+import string
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
@@ -60,6 +67,19 @@ def available_engines() -> tuple[str, ...]:
     return tuple(engines)
 
 
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def fold(text: str) -> str:
+    """``text`` with ASCII letters in lower case: same length, same offsets."""
+    if text.isascii():
+        return text.lower()
+    if len(text) < 64:
+        return text.translate(_ASCII_LOWER)
+    # bytes.lower() folds ASCII only; surrogatepass round-trips lone surrogates.
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+
+
 def build_scanner(forms: Sequence[str], engine: str) -> Scanner:
     """A scanner for ``forms`` using ``engine`` (one of :func:`available_engines`)."""
     return AnchoredScanner(forms, lambda anchors: _engine_scanner(anchors, engine))
@@ -95,7 +115,7 @@ class AnchoredScanner:
 
     def __init__(self, forms: Sequence[str], build: Callable[[Sequence[str]], Scanner]) -> None:
         candidates: dict[str, list[str]] = {}
-        for form in sorted(forms, key=len, reverse=True):
+        for form in sorted({fold(form) for form in forms}, key=len, reverse=True):
             candidates.setdefault(form[:ANCHOR], []).append(form)
         self._candidates = _with_shorter_forms(candidates)
         self._inner = build(sorted(candidates))
@@ -106,8 +126,8 @@ class AnchoredScanner:
         self._inner.scan(text, hits)
         candidates = self._candidates
         for start, end in hits:
-            for form in candidates[text[start:end]]:
-                if text.startswith(form, start):
+            for form in candidates[fold(text[start:end])]:
+                if fold(text[start : start + len(form)]) == form:
                     spans.append((start, start + len(form)))
                     break
 
@@ -155,7 +175,10 @@ class HyperscanScanner:
         if patterns:
             database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
             database.compile(
-                expressions=patterns, ids=list(range(len(patterns))), flags=0, literal=True
+                expressions=patterns,
+                ids=list(range(len(patterns))),
+                flags=hyperscan.HS_FLAG_CASELESS,
+                literal=True,
             )
             self._database = database
 
@@ -202,7 +225,10 @@ def _char_spans(data: bytes, spans: list[Span]) -> list[Span]:
 
 
 class AhoCorasickScanner:
-    """pyahocorasick's automaton: cheap to build, used until traffic pays for hyperscan."""
+    """pyahocorasick's automaton: cheap to build, used until traffic pays for hyperscan.
+
+    Its forms are folded (see :func:`fold`); it scans a folded copy of the text.
+    """
 
     engine = AHOCORASICK
 
@@ -216,7 +242,7 @@ class AhoCorasickScanner:
     def scan(self, text: str, spans: list[Span]) -> None:
         if self._automaton is None or not text:
             return
-        for last, length in self._automaton.iter(text):
+        for last, length in self._automaton.iter(fold(text)):
             spans.append((last + 1 - length, last + 1))
 
 
@@ -233,7 +259,8 @@ class RegexScanner:
     def __init__(self, forms: Sequence[str]) -> None:
         ordered = sorted(forms, key=lambda form: (-len(form), form))
         alternation = "|".join(re.escape(form) for form in ordered)
-        self._pattern = re.compile(f"(?=({alternation}))", re.DOTALL) if forms else None
+        flags = re.DOTALL | re.IGNORECASE | re.ASCII  # ASCII: fold no other letters
+        self._pattern = re.compile(f"(?=({alternation}))", flags) if forms else None
 
     def scan(self, text: str, spans: list[Span]) -> None:
         if self._pattern is None:
