@@ -7,10 +7,12 @@ JSON document, quote it for a shell, print it with ``repr`` in a traceback.
 once. Only forms at least ``min_length`` long are kept: a short form would
 shred unrelated text.
 
-Matching ignores ASCII letter case (see ``_scanners``), so the forms here
-need not list case variants: ``tr a-z A-Z``, ``.upper()`` and upper-case hex
-or percent escapes are all caught by the form as written. Only letters
-outside ASCII get their upper and lower case forms registered.
+The text-level forms (the secret, its lines, its escapes and percent
+encodings) are matched ignoring ASCII letter case, so they need not list case
+variants: ``tr a-z A-Z``, ``.upper()``, upper-case JSON or percent escapes
+are caught by the form as written; letters outside ASCII get their upper and
+lower case forms registered. Byte-level encodings (base64, hex) are matched
+exactly: their case is data, and hex is registered in both cases.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import json
 import re
 import shlex
 from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
 from urllib.parse import quote, quote_plus
 
 # What a string escaper (JSON, repr, shell) rewrites: quotes, \, $, `, controls, non-ASCII.
@@ -40,23 +43,51 @@ _ENCODED_MIN = 4
 Encoder = Callable[[bytes], bytes]
 
 
-def forms_of(value: str, min_length: int) -> set[str]:
+class Forms(NamedTuple):
+    """The forms of a value, by how they are matched."""
+
+    caseless: set[str]  # text-level forms: the secret as text, escaped; any ASCII case
+    exact: set[str]  # byte-level encodings (base64, hex), where case is data
+
+    def all(self) -> set[str]:
+        return self.caseless | self.exact
+
+
+def forms_of(value: str, min_length: int) -> Forms:
     """All forms of ``value`` worth masking, each at least ``min_length`` long."""
-    found: set[str] = set()
+    found = Forms(set(), set())
     _collect(value, min_length, found, depth=0)
-    return {form for form in found if len(form) >= min_length}
+    return Forms(
+        {form for form in found.caseless if len(form) >= min_length},
+        {form for form in found.exact if len(form) >= min_length},
+    )
 
 
-def _collect(value: str, min_length: int, found: set[str], depth: int) -> None:
+def od_forms_of(value: str, min_length: int) -> set[str]:
+    """The value, and each string leaf of a JSON value, as ``od -c`` dumps print them.
+
+    Kept apart from :func:`forms_of`: these forms are only searched in text
+    that holds a run of three spaces, as every such dump does (see ``Masker``).
+    """
+    if len(value) < min_length:
+        return set()
+    found = set(_od_forms(value.encode("utf-8", "surrogatepass")))
+    for leaf in _json_leaves(value):
+        if len(leaf) >= min_length:
+            found.update(_od_forms(leaf.encode("utf-8", "surrogatepass")))
+    return found
+
+
+def _collect(value: str, min_length: int, found: Forms, depth: int) -> None:
     """Forms of ``value`` and of its parts; a part shorter than ``min_length`` is no secret."""
     if len(value) < min_length:
         return
     for text in _case_forms(value):
         for line in _line_forms(text):
             if len(line) >= min_length:
-                found.update(_escaped_twice(line))
+                found.caseless.update(_escaped_twice(line))
     floor = max(min_length, _ENCODED_MIN)
-    found.update(form for form in _binary_forms(value) if len(form) >= floor)
+    found.exact.update(form for form in _binary_forms(value) if len(form) >= floor)
     if depth < _MAX_JSON_DEPTH:
         for leaf in _json_leaves(value):
             _collect(leaf, min_length, found, depth + 1)
@@ -185,7 +216,6 @@ def _binary_forms(value: str) -> Iterator[str]:
     yield raw.hex()
     yield raw.hex().upper()
     yield from _wrapped_hex(raw.hex())
-    yield from _od_forms(raw)
     yield repr(raw)[2:-1]  # Python's bytes repr: b'p\xc3\xa4ss...'
     for encode in (base64.b64encode, base64.urlsafe_b64encode):
         yield from _base64_forms(raw, encode)
