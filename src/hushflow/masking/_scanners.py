@@ -4,7 +4,7 @@ Three engines, fastest first:
 
 - ``hyperscan`` (Intel's SIMD literal matcher, library shipped in the wheel):
   several GB/s whatever the number of forms, but compiling costs about 20 µs
-  per form;
+  per anchor (and its compiler releases the GIL);
 - ``ahocorasick`` (pyahocorasick): builds about four times faster, scans
   about fifty times slower;
 - ``regex``: the standard library only, for when neither C module installs.
@@ -14,11 +14,13 @@ of its anchors (see ``_anchors``), overlapping ones included; the caller
 verifies them against the registered forms and merges them. Scanners are immutable
 once built and safe to share between threads.
 
-Every engine matches ignoring the case of ASCII letters (hyperscan's
-caseless flag, a folded copy of the text for the others), so a secret that
-a script upper-cases (``tr a-z A-Z``, ``.upper()``) is still found. Folding
-only ASCII keeps every offset where it was; letters beyond ASCII are
-registered in both cases instead (see ``_variants``).
+Text-level anchors are matched ignoring the case of ASCII letters
+(hyperscan's caseless flag), so a secret that a script upper-cases
+(``tr a-z A-Z``, ``.upper()``) is still found; the other engines search a
+folded copy of the text for every anchor and leave it to verification to
+tell exact from caseless. Folding only ASCII keeps every offset where it
+was; letters beyond ASCII are registered in both cases instead (see
+``_variants``).
 """
 
 from __future__ import annotations
