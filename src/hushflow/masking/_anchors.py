@@ -21,9 +21,6 @@ from collections.abc import Callable, Iterable
 Span = tuple[int, int]
 
 ANCHOR = 8
-# Every ``od -c`` dump line with a printable character has three spaces in a row:
-# only a text holding them is searched for the forms of such dumps (see ``Masker``).
-TRIGGER = "   "
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
@@ -73,31 +70,21 @@ class Candidates:
                 by_anchor[anchor] = (*known, form)
         return fresh
 
-    def add_trigger(self) -> bool:
-        """Search :data:`TRIGGER` too; True the first time (the caller then indexes it)."""
-        if TRIGGER in self._exact:
-            return False
-        self._exact[TRIGGER] = ()
-        return True
-
     def copy(self) -> Candidates:
         return Candidates(self._exact, self._caseless)
 
-    def verify(self, text: str, hits: list[Span], spans: list[Span]) -> bool:
+    def verify(self, text: str, hits: list[Span], spans: list[Span]) -> None:
         """Append the span of the longest registered form starting at each anchor hit.
 
         The longest form at a position covers every shorter one there, which
         is all the merged output needs. An engine may report only the longest
         anchor at a position (the regex one does), so when none of its forms
         is there, the shorter anchors it starts with (short forms) are tried.
-        True if a hit starts with :data:`TRIGGER`.
         """
         exact, caseless = self._exact, self._caseless
-        triggered = False
         for start, end in hits:
             piece = text[start:end]
             folded = fold(piece)
-            triggered = triggered or piece.startswith(TRIGGER)
             for size in range(len(piece), 0, -1):
                 longest = max(
                     _longest(text, start, exact.get(piece[:size], ()), str),
@@ -106,7 +93,6 @@ class Candidates:
                 if longest:
                     spans.append((start, start + longest))
                     break
-        return triggered
 
 
 def _longest(text: str, start: int, forms: tuple[str, ...], norm: Callable[[str], str]) -> int:

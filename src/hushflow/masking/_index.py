@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from hushflow.masking._anchors import TRIGGER, Anchor, Candidates, Span, fold
+from hushflow.masking._anchors import Anchor, Candidates, Span, fold
 from hushflow.masking._scanners import (
     AHOCORASICK,
     HYPERSCAN,
@@ -83,16 +83,13 @@ class FormIndex:
 
     def spans(self, text: str) -> list[Span]:
         """Every occurrence of every form in ``text``, unmerged and unsorted."""
-        return self.scan(text)[0]
-
-    def scan(self, text: str) -> tuple[list[Span], bool]:
-        """:meth:`spans`, and whether ``text`` holds the trigger (see ``_anchors``)."""
         hits: list[Span] = []
         for segment in self.segments:
             segment.scanner.scan(text, hits)
         found: list[Span] = []
-        triggered = self.candidates.verify(text, hits, found) if hits else False
-        return found, triggered
+        if hits:
+            self.candidates.verify(text, hits, found)
+        return found
 
     @cached_property
     def compact(self) -> bool:
@@ -123,15 +120,13 @@ class FormRegistry:
         self.segments: list[Segment] = []
         self.longest = 0
 
-    def add(self, value: str, forms: Forms, trigger: bool = False) -> None:
+    def add(self, value: str, forms: Forms) -> None:
         for caseless, group in ((True, map(fold, forms.caseless)), (False, iter(forms.exact))):
             fresh = {form for form in group if (form, caseless) not in self.forms}
             if fresh:
                 self.forms.update((form, caseless) for form in fresh)
                 self.longest = max(self.longest, max(map(len, fresh)))
                 self.pending.extend(self.candidates.add(fresh, caseless))
-        if trigger and self.candidates.add_trigger():
-            self.pending.append((TRIGGER, False))
         # Last: Masker.add's lock-free fast path trusts ``values`` to mean "indexed".
         self.values.add(value)
 
