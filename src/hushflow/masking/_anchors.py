@@ -16,11 +16,14 @@ scanner at all.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 Span = tuple[int, int]
 
 ANCHOR = 8
+# Every ``od -c`` dump line with a printable character has three spaces in a row:
+# only a text holding them is searched for the forms of such dumps (see ``Masker``).
+TRIGGER = "   "
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
@@ -52,54 +55,106 @@ class Candidates:
         self,
         exact: dict[str, tuple[str, ...]] | None = None,
         caseless: dict[str, tuple[str, ...]] | None = None,
+        reach: dict[str, int] | None = None,
     ) -> None:
         self._exact: dict[str, tuple[str, ...]] = dict(exact or {})
         self._caseless: dict[str, tuple[str, ...]] = dict(caseless or {})
+        # The longest caseless form under each anchor: how much text one fold covers.
+        self._reach: dict[str, int] = dict(reach or {})
 
     def add(self, forms: Iterable[str], caseless: bool) -> list[Anchor]:
-        """Register ``forms`` (folded if ``caseless``); return the anchors never seen before."""
-        by_anchor = self._caseless if caseless else self._exact
+        """Register ``forms``; return the anchors never seen before.
+
+        Each anchor keeps its forms longest first, so a hit stops at the first
+        that fits. A caseless form is also kept as written under the exact
+        key space (without an anchor of its own: its folded anchor, matched
+        in any case, finds it), so the usual hit, a secret printed as it is,
+        is verified without folding any text.
+        """
         fresh: list[Anchor] = []
-        for form in forms:
-            anchor = form[:ANCHOR]
-            known = by_anchor.get(anchor)
-            if known is None:
-                fresh.append((anchor, caseless))
-                by_anchor[anchor] = (form,)
-            else:
-                by_anchor[anchor] = (*known, form)
+        if caseless:
+            forms = list(forms)
+            self._merge(self._exact, forms)
+            for anchor, longest in self._merge(self._caseless, map(fold, forms), fresh):
+                self._reach[anchor] = longest
+        else:
+            self._merge(self._exact, forms, fresh)
         return fresh
 
-    def copy(self) -> Candidates:
-        return Candidates(self._exact, self._caseless)
+    def _merge(
+        self,
+        by_anchor: dict[str, tuple[str, ...]],
+        forms: Iterable[str],
+        fresh: list[Anchor] | None = None,
+    ) -> list[tuple[str, int]]:
+        """Add ``forms`` under their anchors; note new anchors in ``fresh`` if given."""
+        grouped: dict[str, list[str]] = {}
+        for form in forms:
+            grouped.setdefault(form[:ANCHOR], []).append(form)
+        touched: list[tuple[str, int]] = []
+        for anchor, group in grouped.items():
+            known = by_anchor.get(anchor)
+            if known is None:
+                if fresh is not None:
+                    fresh.append((anchor, by_anchor is self._caseless))
+                known = ()
+            merged = tuple(sorted({*known, *group}, key=len, reverse=True))
+            by_anchor[anchor] = merged
+            touched.append((anchor, len(merged[0])))
+        return touched
 
-    def verify(self, text: str, hits: list[Span], spans: list[Span]) -> None:
+    def add_trigger(self) -> list[Anchor]:
+        """:data:`TRIGGER` as an anchor without forms, the first time only."""
+        if TRIGGER in self._exact:
+            return []
+        self._exact[TRIGGER] = ()
+        return [(TRIGGER, False)]
+
+    def copy(self) -> Candidates:
+        return Candidates(self._exact, self._caseless, self._reach)
+
+    def verify(self, text: str, hits: list[Span], spans: list[Span]) -> bool:
         """Append the span of the longest registered form starting at each anchor hit.
 
         The longest form at a position covers every shorter one there, which
         is all the merged output needs. An engine may report only the longest
         anchor at a position (the regex one does), so when none of its forms
         is there, the shorter anchors it starts with (short forms) are tried.
+        True if a hit starts with :data:`TRIGGER`.
         """
-        exact, caseless = self._exact, self._caseless
+        exact = self._exact
+        triggered = False
         for start, end in hits:
             piece = text[start:end]
-            folded = fold(piece)
-            for size in range(len(piece), 0, -1):
-                longest = max(
-                    _longest(text, start, exact.get(piece[:size], ()), str),
-                    _longest(text, start, caseless.get(folded[:size], ()), fold),
-                )
-                if longest:
-                    spans.append((start, start + longest))
-                    break
+            if piece[:3] == TRIGGER:
+                triggered = True
+                if piece == TRIGGER:
+                    continue
+            longest = _longest(text, start, exact.get(piece, ()))
+            if not longest:
+                longest = self._fallback(text, start, piece)
+            if longest:
+                spans.append((start, start + longest))
+        return triggered
+
+    def _fallback(self, text: str, start: int, piece: str) -> int:
+        """A hit not verified as written: another letter case, or a shorter anchor."""
+        exact, caseless = self._exact, self._caseless
+        folded = fold(piece)
+        for size in range(len(piece), 0, -1):
+            longest = _longest(text, start, exact.get(piece[:size], ())) if size < len(piece) else 0
+            forms = caseless.get(folded[:size])
+            if forms:
+                window = fold(text[start : start + self._reach[folded[:size]]])
+                longest = max(longest, _longest(window, 0, forms))
+            if longest:
+                return longest
+        return 0
 
 
-def _longest(text: str, start: int, forms: tuple[str, ...], norm: Callable[[str], str]) -> int:
-    """The length of the longest of ``forms`` found at ``start`` (after ``norm``), or 0."""
-    found = 0
+def _longest(text: str, start: int, forms: tuple[str, ...]) -> int:
+    """The length of the longest of ``forms`` (longest first) found at ``start``, or 0."""
     for form in forms:
-        size = len(form)
-        if size > found and norm(text[start : start + size]) == form:
-            found = size
-    return found
+        if text.startswith(form, start):
+            return len(form)
+    return 0

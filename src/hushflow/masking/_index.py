@@ -83,13 +83,16 @@ class FormIndex:
 
     def spans(self, text: str) -> list[Span]:
         """Every occurrence of every form in ``text``, unmerged and unsorted."""
+        return self.scan(text)[0]
+
+    def scan(self, text: str) -> tuple[list[Span], bool]:
+        """:meth:`spans`, and whether ``text`` holds the trigger (see ``_anchors``)."""
         hits: list[Span] = []
         for segment in self.segments:
             segment.scanner.scan(text, hits)
         found: list[Span] = []
-        if hits:
-            self.candidates.verify(text, hits, found)
-        return found
+        triggered = self.candidates.verify(text, hits, found) if hits else False
+        return found, triggered
 
     @cached_property
     def compact(self) -> bool:
@@ -120,13 +123,15 @@ class FormRegistry:
         self.segments: list[Segment] = []
         self.longest = 0
 
-    def add(self, value: str, forms: Forms) -> None:
+    def add(self, value: str, forms: Forms, trigger: bool = False) -> None:
         for caseless, group in ((True, map(fold, forms.caseless)), (False, iter(forms.exact))):
             fresh = {form for form in group if (form, caseless) not in self.forms}
             if fresh:
                 self.forms.update((form, caseless) for form in fresh)
                 self.longest = max(self.longest, max(map(len, fresh)))
                 self.pending.extend(self.candidates.add(fresh, caseless))
+        if trigger:
+            self.pending.extend(self.candidates.add_trigger())
         # Last: Masker.add's lock-free fast path trusts ``values`` to mean "indexed".
         self.values.add(value)
 

@@ -25,14 +25,13 @@ was; letters beyond ASCII are registered in both cases instead (see
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import re
 import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from hushflow.masking._anchors import Anchor, Span, fold
+from hushflow.masking._anchors import TRIGGER, Anchor, Span, fold
 
 
 def _optional(module: str) -> Any:
@@ -145,59 +144,10 @@ class HyperscanScanner:
 
 
 def _flags(anchor: Anchor) -> int:
-    return int(hyperscan.HS_FLAG_CASELESS) if anchor[1] else 0
-
-
-# Every ``od -c`` dump line with a printable character has three spaces in a row:
-# only a text holding them is searched for the forms of such dumps (see ``Masker``).
-TRIGGER = "   "
-# Below this length ``in`` is cheaper than a call into hyperscan.
-_TRIGGER_SCAN_MIN = 4096
-_trigger_lock = threading.Lock()
-_trigger_local = threading.local()
-_trigger_database: Any = None
-
-
-def has_trigger(text: str) -> bool:
-    """Whether ``text`` holds :data:`TRIGGER`: at several GB/s on long texts.
-
-    A one-literal hyperscan database runs a SIMD search far faster than
-    ``str.__contains__``, which slows down on the many single spaces of logs.
-    """
-    if hyperscan is None or len(text) < _TRIGGER_SCAN_MIN:
-        return TRIGGER in text
-    found: list[int] = []
-    database, scratch = _trigger_scanner()
-    with contextlib.suppress(hyperscan.ScanTerminated):
-        database.scan(
-            text.encode("utf-8", "surrogatepass"),
-            match_event_handler=_on_trigger,
-            context=found,
-            scratch=scratch,
-        )
-    return bool(found)
-
-
-def _trigger_scanner() -> tuple[Any, Any]:
-    """The one-literal database (compiled once) and this thread's scratch space for it."""
-    global _trigger_database
-    with _trigger_lock:
-        if _trigger_database is None:
-            database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            database.compile(
-                expressions=[TRIGGER.encode()], flags=hyperscan.HS_FLAG_SINGLEMATCH, literal=True
-            )
-            _trigger_database = database
-    scratch = getattr(_trigger_local, "scratch", None)
-    if scratch is None:
-        scratch = hyperscan.Scratch(_trigger_database)
-        _trigger_local.scratch = scratch
-    return _trigger_database, scratch
-
-
-def _on_trigger(_ident: int, _start: int, _end: int, _flags: int, found: list[int]) -> bool:
-    found.append(1)
-    return True  # stop at the first one
+    text, caseless = anchor
+    if text == TRIGGER:  # seen once per text is enough, however indented the text is
+        return int(hyperscan.HS_FLAG_SINGLEMATCH)
+    return int(hyperscan.HS_FLAG_CASELESS) if caseless else 0
 
 
 def _on_match(

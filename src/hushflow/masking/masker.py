@@ -17,7 +17,7 @@ from hushflow.masking._index import (
     FormRegistry,
     Segment,
 )
-from hushflow.masking._scanners import available_engines, has_trigger
+from hushflow.masking._scanners import available_engines
 from hushflow.masking._spans import merge, replace
 from hushflow.masking._variants import Forms, forms_of, od_forms_of
 from hushflow.masking.structured import DEFAULT_SENSITIVE_KEYS, SensitiveKeys, mask_structure
@@ -77,7 +77,7 @@ class Masker:
         self._compactor: threading.Thread | None = None
         self._again = False
         self._bulk = False
-        # ``od -c`` forms, searched only in text that holds the trigger (see ``_scanners``).
+        # ``od -c`` forms, searched only in text that holds the trigger (see ``_anchors``).
         self._dumps: Masker | None = None
         self._warnings: list[str] = []
 
@@ -97,7 +97,7 @@ class Masker:
             self._dirty = True  # before the value shows as registered (fast path above)
             if dumps:
                 self._dump_masker()._add_forms(value, dumps)
-            self._registry.add(value, forms)
+            self._registry.add(value, forms, trigger=bool(dumps))
             eager = len(self._registry.pending) >= EAGER_ANCHORS
             self._bulk |= eager
         if eager:
@@ -214,7 +214,7 @@ class Masker:
     def _scan(self, text: str) -> tuple[list[Span], int]:
         """Raw spans in ``text`` (colour codes seen through) and the longest form's length."""
         index = self._current()
-        spans = index.spans(text)
+        spans, triggered = index.scan(text)
         if ESCAPE in text and index.segments:
             spans.extend(visible_spans(text, index.spans))
         if not index.compact:
@@ -224,7 +224,7 @@ class Masker:
         longest = index.longest
         dumps = self._dumps
         if dumps is not None:
-            if has_trigger(text):
+            if triggered:
                 spans.extend(dumps._scan(text)[0])
             longest = max(longest, dumps._registry.longest)
         return spans, longest
