@@ -255,19 +255,3 @@ def test_fork_keeps_forms_sharing_an_anchor_apart(fake: Fake) -> None:
     child.add(only_child)
     assert child.mask(f"[{only_child}]") == f"[{MASK_TOKEN}]"
     assert parent.mask(f"[{only_child}]") == f"[{only_child}]"
-
-
-@pytest.mark.skipif("hyperscan" not in available_engines(), reason="needs hyperscan")
-def test_bulk_registration_compiles_hyperscan_in_the_background(fake: Fake) -> None:
-    """Masks right after a bulk registration are served at once; the fast engine follows."""
-    masker = Masker()
-    values = [fake() for _ in range(400)]
-    text = "".join(f"line {i} {value} end\n" for i, value in enumerate(values))
-    for value in values:
-        masker.add(value)
-    first = masker.mask(text)  # whatever is ready: the interim engine covers the rest
-    assert not any(value in first for value in values)
-    assert masker._settle()
-    assert masker.engine == "hyperscan"
-    assert len(masker._current().segments) == 1
-    assert masker.mask(text) == first

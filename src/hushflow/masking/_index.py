@@ -11,9 +11,11 @@ scans at most a handful of segments.
 
 A segment starts on the cheap-to-build engine. Once the masker has scanned
 enough text to pay for it (the ski-rental rule: bytes scanned against
-anchors to compile), or as soon as a large batch of values is registered,
-every segment is *compacted* into one on the fastest engine, in a
-background thread, while the interim segments keep serving.
+anchors to compile), every segment is *compacted* into one on the fastest
+engine, in a background thread, while the interim segments keep serving.
+(Compiling as soon as a large batch is registered was tried: on a machine
+with no idle core the compile competes with the registration, and the first
+mask got slower, not faster.)
 """
 
 from __future__ import annotations
@@ -35,9 +37,6 @@ from hushflow.masking._variants import Forms
 _MERGE_RATIO = 1
 # Scanning this many bytes per anchor pays for compiling it into hyperscan.
 COMPACT_BYTES_PER_ANCHOR = 1024
-# A registration this large (in new anchors) is compiled for the fastest engine at once,
-# in the background: a thousand secrets registered are about to be scanned for.
-EAGER_ANCHORS = 2048
 # What one scan call costs in bytes-equivalent, so that short lines count too.
 CALL_COST = 256
 

@@ -12,7 +12,6 @@ from hushflow.masking._ansi import ESCAPE, visible_spans
 from hushflow.masking._index import (
     CALL_COST,
     COMPACT_BYTES_PER_ANCHOR,
-    EAGER_ANCHORS,
     FormIndex,
     FormRegistry,
     Segment,
@@ -37,7 +36,8 @@ class Masker:
     call :meth:`add` and :meth:`mask` concurrently, and a value added by one
     thread is masked by every :meth:`mask` that starts after :meth:`add`
     returned. Registering is cheap: the matcher is rebuilt lazily, on the
-    next mask, and only for what changed.
+    next mask, and only for what changed; a busy masker's fastest engine is
+    compiled in a background thread while the interim one keeps serving.
 
     >>> masker = Masker()
     >>> masker.add("hunter2-correct-horse")
@@ -76,7 +76,6 @@ class Masker:
         self._compacting = threading.Lock()
         self._compactor: threading.Thread | None = None
         self._again = False
-        self._bulk = False
         # ``od -c`` forms, searched only in text that holds the trigger (see ``_anchors``).
         self._dumps: Masker | None = None
         self._warnings: list[str] = []
@@ -98,10 +97,6 @@ class Masker:
             if dumps:
                 self._dump_masker()._add_forms(value, dumps)
             self._registry.add(value, forms, trigger=bool(dumps))
-            eager = len(self._registry.pending) >= EAGER_ANCHORS
-            self._bulk |= eager
-        if eager:
-            self._compact_in_background()
         return True
 
     def _dump_masker(self) -> Masker:
@@ -118,9 +113,6 @@ class Masker:
         with self._lock:
             self._dirty = True
             self._registry.add(value, Forms(set(), forms))
-            eager = len(self._registry.pending) >= EAGER_ANCHORS
-        if eager:
-            self._compact_in_background()
 
     def add_all(self, values: Iterable[str]) -> None:
         """Register each of ``values``; refusals are recorded in :attr:`warnings`."""
@@ -199,11 +191,6 @@ class Masker:
                 if self._dirty:
                     self._index = self._registry.index()
                     self._dirty = False
-                # The tail of a bulk registration, left out of the last background round.
-                finish_bulk = self._bulk and not self._index.compact
-                self._bulk &= not finish_bulk
-            if finish_bulk:
-                self._compact_in_background()
         return self._index
 
     def _runs(self, text: str) -> list[Span]:
