@@ -98,7 +98,11 @@ class Candidates:
                 if fresh is not None:
                     fresh.append((anchor, by_anchor is self._caseless))
                 known = ()
-            merged = tuple(sorted({*known, *group}, key=len, reverse=True))
+            group.sort(key=len, reverse=True)
+            if known and len(group[0]) > len(known[-1]):
+                merged = tuple(sorted((*known, *group), key=len, reverse=True))
+            else:  # the usual case (``od`` windows are all alike): no re-sort of what is known
+                merged = known + tuple(group)
             by_anchor[anchor] = merged
             touched.append((anchor, len(merged[0])))
         return touched
