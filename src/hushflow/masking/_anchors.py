@@ -61,6 +61,9 @@ class Candidates:
         self._caseless: dict[str, tuple[str, ...]] = dict(caseless or {})
         # The longest caseless form under each anchor: how much text one fold covers.
         self._reach: dict[str, int] = dict(reach or {})
+        # Whether some form is shorter than an anchor: only then are shorter anchors tried.
+        known = (*self._exact, *self._caseless)
+        self._short = any(len(a) < ANCHOR for a in known if a != TRIGGER)
 
     def add(self, forms: Iterable[str], caseless: bool) -> list[Anchor]:
         """Register ``forms``; return the anchors never seen before.
@@ -95,6 +98,7 @@ class Candidates:
         for anchor, group in grouped.items():
             known = by_anchor.get(anchor)
             if known is None:
+                self._short |= len(anchor) < ANCHOR
                 if fresh is not None:
                     fresh.append((anchor, by_anchor is self._caseless))
                 known = ()
@@ -145,7 +149,8 @@ class Candidates:
         """A hit not verified as written: another letter case, or a shorter anchor."""
         exact, caseless = self._exact, self._caseless
         folded = fold(piece)
-        for size in range(len(piece), 0, -1):
+        shortest = 1 if self._short else len(piece)
+        for size in range(len(piece), shortest - 1, -1):
             longest = _longest(text, start, exact.get(piece[:size], ())) if size < len(piece) else 0
             forms = caseless.get(folded[:size])
             if forms:
