@@ -123,10 +123,14 @@ class FormRegistry:
         self.longest = 0
 
     def add(self, value: str, forms: Forms, trigger: bool = False) -> None:
-        for caseless, group in ((True, map(fold, forms.caseless)), (False, iter(forms.exact))):
-            fresh = {form for form in group if (form, caseless) not in self.forms}
+        for caseless, group in ((True, forms.caseless), (False, forms.exact)):
+            fresh: list[str] = []
+            for form in group:
+                key = (fold(form) if caseless else form, caseless)
+                if key not in self.forms:
+                    self.forms.add(key)
+                    fresh.append(form)
             if fresh:
-                self.forms.update((form, caseless) for form in fresh)
                 self.longest = max(self.longest, max(map(len, fresh)))
                 self.pending.extend(self.candidates.add(fresh, caseless))
         if trigger:
