@@ -159,6 +159,8 @@ def test_busy_masker_is_compacted_to_hyperscan_with_the_same_results(fake: Fake)
     assert "ahocorasick" in masker.engine
     for _ in range(6):
         assert masker.mask(text) == first
+    assert masker._settle()  # compaction runs in a background thread
+    assert masker.mask(text) == first
     assert masker.engine == "hyperscan"
     assert len(masker._current().segments) == 1
     assert not any(value in first for value in values)
@@ -241,3 +243,15 @@ def test_concurrent_adds_and_masks_while_compacting(fake: Fake) -> None:
         thread.join()
     assert errors == []
     assert len(masker) == 100
+
+
+def test_fork_keeps_forms_sharing_an_anchor_apart(fake: Fake) -> None:
+    """Forms are grouped by their first characters; a fork's group is its own copy."""
+    parent = Masker()
+    parent.add("shared-prefix-" + fake())
+    parent.mask("build the index")
+    child = parent.fork()
+    only_child = "shared-prefix-" + fake()
+    child.add(only_child)
+    assert child.mask(f"[{only_child}]") == f"[{MASK_TOKEN}]"
+    assert parent.mask(f"[{only_child}]") == f"[{only_child}]"

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 
-from hushflow.masking._scanners import Span
+from hushflow.masking._anchors import Span
 
 ESCAPE = "\x1b"
 # ECMA-48 control sequence: parameter bytes, intermediate bytes, one final byte.

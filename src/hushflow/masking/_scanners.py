@@ -4,14 +4,23 @@ Three engines, fastest first:
 
 - ``hyperscan`` (Intel's SIMD literal matcher, library shipped in the wheel):
   several GB/s whatever the number of forms, but compiling costs about 20 µs
-  per form;
+  per anchor (and its compiler releases the GIL);
 - ``ahocorasick`` (pyahocorasick): builds about four times faster, scans
   about fifty times slower;
 - ``regex``: the standard library only, for when neither C module installs.
 
-Each scanner reports the raw ``(start, end)`` character spans of all matches,
-overlapping ones included; the caller merges them. Scanners are immutable
+Each scanner reports the raw ``(start, end)`` character spans of all matches
+of its anchors (see ``_anchors``), overlapping ones included; the caller
+verifies them against the registered forms and merges them. Scanners are immutable
 once built and safe to share between threads.
+
+Text-level anchors are matched ignoring the case of ASCII letters
+(hyperscan's caseless flag), so a secret that a script upper-cases
+(``tr a-z A-Z``, ``.upper()``) is still found; the other engines search a
+folded copy of the text for every anchor and leave it to verification to
+tell exact from caseless. Folding only ASCII keeps every offset where it
+was; letters beyond ASCII are registered in both cases instead (see
+``_variants``).
 """
 
 from __future__ import annotations
@@ -19,8 +28,10 @@ from __future__ import annotations
 import importlib
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
+
+from hushflow.masking._anchors import TRIGGER, Anchor, Span, fold
 
 
 def _optional(module: str) -> Any:
@@ -33,8 +44,6 @@ def _optional(module: str) -> Any:
 
 hyperscan: Any = _optional("hyperscan")
 ahocorasick: Any = _optional("ahocorasick")
-
-Span = tuple[int, int]
 
 HYPERSCAN = "hyperscan"
 AHOCORASICK = "ahocorasick"
@@ -60,74 +69,23 @@ def available_engines() -> tuple[str, ...]:
     return tuple(engines)
 
 
-def build_scanner(forms: Sequence[str], engine: str) -> Scanner:
-    """A scanner for ``forms`` using ``engine`` (one of :func:`available_engines`)."""
-    return AnchoredScanner(forms, lambda anchors: _engine_scanner(anchors, engine))
+def build_scanner(anchors: Sequence[Anchor], engine: str) -> Scanner:
+    """A scanner for ``anchors`` using ``engine`` (one of :func:`available_engines`).
 
-
-def _engine_scanner(forms: Sequence[str], engine: str) -> Scanner:
+    Only hyperscan tells caseless and exact anchors apart; the others find
+    every anchor in any case, and verification decides.
+    """
     if engine == HYPERSCAN:
-        plain = [form for form in forms if "\x00" not in form]
-        if len(plain) == len(forms):
-            return HyperscanScanner(forms)
+        plain = [anchor for anchor in anchors if "\x00" not in anchor[0]]
+        if len(plain) == len(anchors):
+            return HyperscanScanner(anchors)
         # python-hyperscan passes literals as C strings: a NUL would cut them short.
-        nul = [form for form in forms if "\x00" in form]
+        nul = sorted({fold(text) for text, _ in anchors if "\x00" in text})
         return CompositeScanner([HyperscanScanner(plain), RegexScanner(nul)])
+    folded = sorted({fold(text) for text, _ in anchors})
     if engine == AHOCORASICK:
-        return AhoCorasickScanner(forms)
-    return RegexScanner(forms)
-
-
-ANCHOR = 8
-
-
-class AnchoredScanner:
-    """Searches the first :data:`ANCHOR` characters of each form, then verifies hits.
-
-    The forms of one value share their first characters (base64 with and
-    without padding, the value and its escapes), so there are far fewer
-    distinct anchors than forms: the engine compiles two to four times
-    faster, and hyperscan scans faster with fewer, shorter literals. Hits are
-    rare in real logs, and each costs one ``startswith`` per candidate.
-    The longest form that matches at a position covers every shorter one
-    there, which is all the merged output needs.
-    """
-
-    def __init__(self, forms: Sequence[str], build: Callable[[Sequence[str]], Scanner]) -> None:
-        candidates: dict[str, list[str]] = {}
-        for form in sorted(forms, key=len, reverse=True):
-            candidates.setdefault(form[:ANCHOR], []).append(form)
-        self._candidates = _with_shorter_forms(candidates)
-        self._inner = build(sorted(candidates))
-        self.engine = self._inner.engine
-
-    def scan(self, text: str, spans: list[Span]) -> None:
-        hits: list[Span] = []
-        self._inner.scan(text, hits)
-        candidates = self._candidates
-        for start, end in hits:
-            for form in candidates[text[start:end]]:
-                if text.startswith(form, start):
-                    spans.append((start, start + len(form)))
-                    break
-
-
-def _with_shorter_forms(candidates: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Let each anchor also try the short forms that are its prefixes.
-
-    An engine may report only the longest anchor at a position (the regex
-    one does); if that anchor's forms do not verify, a shorter form starting
-    there must still be found.
-    """
-    extended: dict[str, list[str]] = {}
-    for anchor, forms in candidates.items():
-        shorter = [
-            form
-            for size in range(len(anchor) - 1, 0, -1)
-            for form in candidates.get(anchor[:size], ())
-        ]
-        extended[anchor] = forms + shorter if shorter else forms
-    return extended
+        return AhoCorasickScanner(folded)
+    return RegexScanner(folded)
 
 
 class CompositeScanner:
@@ -147,15 +105,18 @@ class HyperscanScanner:
 
     engine = HYPERSCAN
 
-    def __init__(self, forms: Sequence[str]) -> None:
-        patterns = [form.encode("utf-8", "surrogatepass") for form in forms]
+    def __init__(self, anchors: Sequence[Anchor]) -> None:
+        patterns = [text.encode("utf-8", "surrogatepass") for text, _ in anchors]
         self._lengths = [len(pattern) for pattern in patterns]
         self._database: Any = None
         self._local = threading.local()
         if patterns:
             database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
             database.compile(
-                expressions=patterns, ids=list(range(len(patterns))), flags=0, literal=True
+                expressions=patterns,
+                ids=list(range(len(patterns))),
+                flags=[_flags(anchor) for anchor in anchors],
+                literal=True,
             )
             self._database = database
 
@@ -182,6 +143,13 @@ class HyperscanScanner:
         return scratch
 
 
+def _flags(anchor: Anchor) -> int:
+    text, caseless = anchor
+    if text == TRIGGER:  # seen once per text is enough, however indented the text is
+        return int(hyperscan.HS_FLAG_SINGLEMATCH)
+    return int(hyperscan.HS_FLAG_CASELESS) if caseless else 0
+
+
 def _on_match(
     ident: int, _start: int, end: int, _flags: int, context: tuple[list[Span], list[int]]
 ) -> None:
@@ -202,7 +170,10 @@ def _char_spans(data: bytes, spans: list[Span]) -> list[Span]:
 
 
 class AhoCorasickScanner:
-    """pyahocorasick's automaton: cheap to build, used until traffic pays for hyperscan."""
+    """pyahocorasick's automaton: cheap to build, used until traffic pays for hyperscan.
+
+    Its forms are folded (see :func:`fold`); it scans a folded copy of the text.
+    """
 
     engine = AHOCORASICK
 
@@ -216,7 +187,7 @@ class AhoCorasickScanner:
     def scan(self, text: str, spans: list[Span]) -> None:
         if self._automaton is None or not text:
             return
-        for last, length in self._automaton.iter(text):
+        for last, length in self._automaton.iter(fold(text)):
             spans.append((last + 1 - length, last + 1))
 
 
@@ -233,7 +204,8 @@ class RegexScanner:
     def __init__(self, forms: Sequence[str]) -> None:
         ordered = sorted(forms, key=lambda form: (-len(form), form))
         alternation = "|".join(re.escape(form) for form in ordered)
-        self._pattern = re.compile(f"(?=({alternation}))", re.DOTALL) if forms else None
+        flags = re.DOTALL | re.IGNORECASE | re.ASCII  # ASCII: fold no other letters
+        self._pattern = re.compile(f"(?=({alternation}))", flags) if forms else None
 
     def scan(self, text: str, spans: list[Span]) -> None:
         if self._pattern is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hushflow.masking._scanners import Span
+from hushflow.masking._anchors import Span
 
 
 def merge(spans: list[Span]) -> list[Span]:

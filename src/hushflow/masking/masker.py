@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from hushflow.masking._anchors import Span
 from hushflow.masking._ansi import ESCAPE, visible_spans
 from hushflow.masking._index import (
     CALL_COST,
-    COMPACT_BYTES_PER_FORM,
+    COMPACT_BYTES_PER_ANCHOR,
     FormIndex,
     FormRegistry,
     Segment,
 )
-from hushflow.masking._scanners import Span, available_engines
+from hushflow.masking._scanners import available_engines
 from hushflow.masking._spans import merge, replace
-from hushflow.masking._variants import forms_of
+from hushflow.masking._variants import Forms, forms_of, od_forms_of
 from hushflow.masking.structured import DEFAULT_SENSITIVE_KEYS, SensitiveKeys, mask_structure
 
 if TYPE_CHECKING:
@@ -34,7 +36,8 @@ class Masker:
     call :meth:`add` and :meth:`mask` concurrently, and a value added by one
     thread is masked by every :meth:`mask` that starts after :meth:`add`
     returned. Registering is cheap: the matcher is rebuilt lazily, on the
-    next mask, and only for what changed.
+    next mask, and only for what changed; a busy masker's fastest engine is
+    compiled in a background thread while the interim one keeps serving.
 
     >>> masker = Masker()
     >>> masker.add("hunter2-correct-horse")
@@ -71,6 +74,10 @@ class Masker:
         self._dirty = False
         self._scanned = 0
         self._compacting = threading.Lock()
+        self._compactor: threading.Thread | None = None
+        self._again = False
+        # ``od -c`` forms, searched only in text that holds the trigger (see ``_anchors``).
+        self._dumps: Masker | None = None
         self._warnings: list[str] = []
 
     def add(self, value: str) -> bool:
@@ -84,10 +91,28 @@ class Masker:
             self._warn(refusal)
             return False
         forms = forms_of(value, self.min_length)
+        dumps = od_forms_of(value, self.min_length)
         with self._lock:
             self._dirty = True  # before the value shows as registered (fast path above)
-            self._registry.add(value, forms)
+            if dumps:
+                self._dump_masker()._add_forms(value, dumps)
+            self._registry.add(value, forms, trigger=bool(dumps))
         return True
+
+    def _dump_masker(self) -> Masker:
+        """The masker of ``od -c`` forms, made on first use (callers hold the lock)."""
+        if self._dumps is None:
+            dumps = Masker(self.token, self.min_length, self.sensitive_keys.names)
+            dumps._registry = FormRegistry(self._registry.engines)
+            dumps._index = FormIndex(engines=self._registry.engines)
+            self._dumps = dumps
+        return self._dumps
+
+    def _add_forms(self, value: str, forms: set[str]) -> None:
+        """Register ``forms`` of ``value``, matched exactly (the dump masker's way in)."""
+        with self._lock:
+            self._dirty = True
+            self._registry.add(value, Forms(set(), forms))
 
     def add_all(self, values: Iterable[str]) -> None:
         """Register each of ``values``; refusals are recorded in :attr:`warnings`."""
@@ -122,6 +147,7 @@ class Masker:
         with self._lock:
             child._registry = self._registry.copy()
             child._dirty = True
+            child._dumps = None if self._dumps is None else self._dumps.fork()
         return child
 
     @property
@@ -175,32 +201,82 @@ class Masker:
     def _scan(self, text: str) -> tuple[list[Span], int]:
         """Raw spans in ``text`` (colour codes seen through) and the longest form's length."""
         index = self._current()
-        spans = index.spans(text)
+        spans, triggered = index.scan(text)
         if ESCAPE in text and index.segments:
             spans.extend(visible_spans(text, index.spans))
         if not index.compact:
             self._scanned += len(text) + CALL_COST
-            if self._scanned >= COMPACT_BYTES_PER_FORM * index.forms:
-                self._compact(index)
-        return spans, index.longest
+            if self._scanned >= COMPACT_BYTES_PER_ANCHOR * index.anchors:
+                self._compact_in_background()
+        longest = index.longest
+        dumps = self._dumps
+        if dumps is not None:
+            if triggered:
+                spans.extend(dumps._scan(text)[0])
+            longest = max(longest, dumps._registry.longest)
+        return spans, longest
 
-    def _compact(self, index: FormIndex) -> None:
+    def _compact_in_background(self) -> None:
+        """Start (or re-arm) the thread that moves every segment to the fastest engine.
+
+        Masks keep scanning the current segments meanwhile; hyperscan's
+        compiler releases the GIL, so adds and masks run alongside it.
+        """
+        with self._lock:
+            self._scanned = 0
+            self._again = True
+            if self._compactor is not None:
+                return
+            self._compactor = threading.Thread(
+                target=self._compact_loop, name="hushflow-masker-compact", daemon=True
+            )
+            self._compactor.start()
+
+    def _compact_loop(self) -> None:
+        while True:
+            with self._lock:
+                if not self._again:
+                    self._compactor = None
+                    return
+                self._again = False
+                self._index = index = self._registry.index()
+                self._dirty = False
+            installed = False
+            if not index.compact:
+                # On failure the interim segments keep serving; nothing is lost.
+                with contextlib.suppress(Exception):
+                    installed = self._compact(index)
+            with self._lock:
+                # Values registered during the compile: one more round, until one segment is left.
+                registry = self._registry
+                self._again |= installed and (bool(registry.pending) or len(registry.segments) > 1)
+
+    def _settle(self, timeout: float = 60.0) -> bool:
+        """Wait for background compaction to finish (tests and the benchmark use it)."""
+        compactor = self._compactor
+        if compactor is not None:
+            compactor.join(timeout)
+        dumps = self._dumps
+        return self._compactor is None and (dumps is None or dumps._settle(timeout))
+
+    def _compact(self, index: FormIndex) -> bool:
         """Compile every segment into one on the fastest engine, without blocking adds.
 
-        One thread compiles while the others keep scanning the old segments;
-        values added meanwhile stay in their own segments after the swap.
+        Values added meanwhile stay in their own segments after the swap.
+        True if the compacted segment was installed.
         """
         if not self._compacting.acquire(blocking=False):
-            return
+            return False
         try:
-            forms = [form for segment in index.segments for form in segment.forms]
-            compacted = Segment.build(forms, index.engines, eager=True)
+            anchors = [anchor for segment in index.segments for anchor in segment.anchors]
+            compacted = Segment.build(anchors, index.engines, eager=True)
             with self._lock:
-                if self._registry.install(index.segments, compacted):
-                    self._index = self._registry.index()
-                    self._dirty = False
+                if not self._registry.install(index.segments, compacted):
+                    return False
+                self._index = self._registry.index()
+                self._dirty = False
+                return True
         finally:
-            self._scanned = 0
             self._compacting.release()
 
 
