@@ -27,7 +27,7 @@ EOF = "eof"
 _OPEN = re.compile(r"\{\{|\{%|\{#")
 _SPACE = re.compile(r"\s+")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NUMBER = re.compile(r"\d+(\.\d+(?!\.))?")
+_NUMBER = re.compile(r"[0-9]+(\.[0-9]+(?!\.))?")
 #: Kestra's ``raw`` block (its ``VariableRenderer`` pattern, across lines too):
 #: dashes are allowed but trim nothing, inside or around the block.
 _KESTRA_RAW = re.compile(r"\{%-*\s*raw\s*-*%\}(.*?)\{%-*\s*endraw\s*-*%\}", re.S)
@@ -163,9 +163,9 @@ class Lexer:
             char = src[self.pos]
             if char in "'\"":
                 self._string(char)
-            elif char.isdigit():
+            elif "0" <= char <= "9":
                 self._number()
-            elif char.isalpha() or char == "_":
+            elif char.isascii() and (char.isalpha() or char == "_"):
                 self._name()
             else:
                 depth += self._operator(depth)
@@ -250,9 +250,9 @@ class Lexer:
                 break
             if char in "'\"":
                 self._string(char)
-            elif char.isdigit():
+            elif "0" <= char <= "9":
                 self._number()
-            elif char.isalpha() or char == "_":
+            elif char.isascii() and (char.isalpha() or char == "_"):
                 self._name()
             else:
                 depth += self._operator(depth)
