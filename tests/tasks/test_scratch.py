@@ -7,7 +7,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -57,12 +56,15 @@ def test_a_killed_flow_runs_folders_are_removed_by_the_next_start(tmp_path: Path
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SECRET_", "HUSHFLOW_"))}
     env["HUSHFLOW_HOME"] = str(tmp_path / "home")
+    # A temporary folder of their own: engines of other tests sweep the shared one.
+    env["TMPDIR"] = str(tmp_path / "tmp")
+    (tmp_path / "tmp").mkdir()
     run = [sys.executable, "-m", "hushflow", "flow", "run"]
     proc = subprocess.Popen([*run, str(flow)], env=env, cwd=REPO, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     while "working" not in proc.stdout.readline():
         assert proc.poll() is None
-    left = Path(tempfile.gettempdir()) / f"{PREFIX}{proc.pid}-{start_ticks(proc.pid)}"
+    left = tmp_path / "tmp" / f"{PREFIX}{proc.pid}-{start_ticks(proc.pid)}"
     assert any(left.glob("hushflow-work-*"))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
