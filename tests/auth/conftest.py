@@ -1,14 +1,14 @@
-"""An ``AuthService`` on each real database, with cheap (still argon2id) password hashing."""
+"""An ``AuthService`` on each real database, and the API over it (``api_fixtures``)."""
 
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import Engine
+from tests.auth.api_fixtures import CHEAP, anyio_backend, iam, iam_any_db, served
 
 from hushflow.auth.service import AuthService
 
-CHEAP = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+__all__ = ["CHEAP", "anyio_backend", "iam", "iam_any_db", "served"]
 
 
 @pytest.fixture

@@ -165,7 +165,7 @@ def test_roles_bindings_and_service_accounts(hf, service: AuthService) -> None: 
     assert two.code == 2 and "exactly one of --user, --group or --service-account" in two.err
 
 
-@pytest.mark.parametrize("group", ["user", "token", "role", "binding", "service-account"])
+@pytest.mark.parametrize("group", ["user", "token", "role", "binding", "service-account", "group"])
 def test_every_group_has_help(hf, group: str) -> None:  # type: ignore[no-untyped-def]
     ran = hf(group, "--help")
     assert ran.code == 0 and "Usage:" in ran.out
@@ -185,3 +185,24 @@ def test_the_real_command_exits_2_on_a_duplicate(sqlite_url: str, tmp_path) -> N
         and "already exists" in again.stderr
         and "Traceback" not in again.stderr
     )
+
+
+def test_groups_and_group_bindings(hf, service: AuthService) -> None:  # type: ignore[no-untyped-def]
+    from hushflow.auth.permissions import Action, Resource
+
+    hf("user", "create", "gil")
+    assert hf("group", "create", "ops", "--description", "on call").code == 0
+    assert hf("group", "add-member", "ops", "gil").code == 0
+    assert (
+        hf("binding", "create", "--group", "ops", "--role", "viewer", "--namespace", "company").code
+        == 0
+    )
+    [doc] = json.loads(hf("group", "list", "-o", "json").out)
+    assert doc["members"] == ["gil"]
+    gil = service.principal_for_user("gil")
+    assert gil is not None and gil.can(Resource.FLOW, Action.VIEW, "company.a")
+    assert hf("group", "remove-member", "ops", "gil").code == 0
+    assert hf("group", "delete", "ops").code == 0
+    assert json.loads(hf("binding", "list", "-o", "json").out) == []
+    missing = hf("group", "add-member", "nope", "gil")
+    assert missing.code == 2 and "group 'nope' not found" in missing.err

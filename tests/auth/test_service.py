@@ -266,3 +266,18 @@ def test_deleting_a_user_removes_bindings_and_tokens(auth: AuthService) -> None:
     assert auth.principal_for_token(issued.value) is None
     assert auth.roles.bindings(SubjectType.USER) == []
     assert all(t.revoked is not None for t in auth.tokens.all())
+
+
+def test_signing_in_removes_expired_sessions(engine) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+    from tests.auth.conftest import CHEAP
+
+    from hushflow.storage.auth_tables import auth_sessions
+
+    short = AuthService(engine, hasher=CHEAP, session_max_age=timedelta(seconds=-1))
+    password = _password()
+    short.create_user("olga", password)
+    short.sign_in("olga", password)
+    short.sign_in("olga", password)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(auth_sessions)).scalar() == 1

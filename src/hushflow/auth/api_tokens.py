@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select, update
 
 from hushflow.auth._rows import insert_unique
 from hushflow.auth._time import utc, utcnow
-from hushflow.auth.names import check_name
+from hushflow.auth.names import check_name, check_text, lookable
 from hushflow.auth.records import IssuedToken, SubjectType, TokenInfo
 from hushflow.auth.secrets_util import digest, new_id, new_token, same, visible_prefix
 from hushflow.errors import InputError, NotFound
@@ -41,6 +41,7 @@ class ApiTokens:
     ) -> IssuedToken:
         """A new token (``value`` only for the bootstrap token the operator chose)."""
         check_name("token", name)
+        check_text("description", description, 4000)
         if max_age is not None and max_age <= timedelta(0):
             raise InputError("a token's max age must be positive")
         if value is not None:
@@ -65,6 +66,7 @@ class ApiTokens:
         return IssuedToken(self.get(token_id), value)
 
     def get(self, token_id: str) -> TokenInfo:
+        lookable(token_id, f"API token '{token_id[:64]}'")
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(auth_api_tokens).where(auth_api_tokens.c.id == token_id)

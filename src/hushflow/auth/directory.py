@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from hushflow.auth._rows import insert_unique
 from hushflow.auth._time import utc
-from hushflow.auth.names import check_name
+from hushflow.auth.errors import Conflict
+from hushflow.auth.names import check_name, check_text, lookable
 from hushflow.auth.records import Group, ServiceAccount, User
 from hushflow.auth.secrets_util import new_id
 from hushflow.errors import NotFound
@@ -39,6 +41,8 @@ class Directory:
         last_name: str | None = None,
     ) -> User:
         check_name("user", username)
+        for field, value in (("email", email), ("firstName", first_name), ("lastName", last_name)):
+            check_text(field, value)
         row_id = new_id()
         row = {
             "id": row_id,
@@ -56,6 +60,7 @@ class Directory:
 
     def user_row(self, ref: str) -> Any:
         """The row of a user given by id or username; ``NotFound`` otherwise."""
+        lookable(ref, f"user '{ref[:64]}'")
         t = auth_users.c
         with self.engine.connect() as conn:
             row = conn.execute(select(auth_users).where(t.id == ref)).first()
@@ -80,6 +85,8 @@ class Directory:
 
     def update_user(self, ref: str, **values: Any) -> User:
         row = self.user_row(ref)
+        for field in ("email", "first_name", "last_name"):
+            check_text(field, values.get(field))
         values["updated"] = now()
         with self.engine.begin() as conn:
             conn.execute(update(auth_users).where(auth_users.c.id == row.id).values(**values))
@@ -96,6 +103,7 @@ class Directory:
 
     def create_service_account(self, name: str, description: str | None = None) -> ServiceAccount:
         check_name("service account", name)
+        check_text("description", description, 4000)
         row_id = new_id()
         row = {
             "id": row_id,
@@ -113,6 +121,7 @@ class Directory:
         return self.service_account(row_id)
 
     def service_account(self, ref: str) -> ServiceAccount:
+        lookable(ref, f"service account '{ref[:64]}'")
         t = auth_service_accounts.c
         with self.engine.connect() as conn:
             row = conn.execute(select(auth_service_accounts).where(t.id == ref)).first()
@@ -134,6 +143,22 @@ class Directory:
             conn.execute(update(t).where(t.c.id == found.id).values(**values))
         return self.service_account(found.id)
 
+    def rename_service_account(
+        self, ref: str, name: str, description: str | None
+    ) -> ServiceAccount:
+        found = self.service_account(ref)
+        check_name("service account", name)
+        check_text("description", description, 4000)
+        t = auth_service_accounts
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(t).where(t.c.id == found.id).values(name=name, description=description)
+                )
+        except IntegrityError:
+            raise Conflict(f"a service account named '{name}' already exists") from None
+        return self.service_account(found.id)
+
     def delete_service_account(self, ref: str) -> ServiceAccount:
         found = self.service_account(ref)
         t = auth_service_accounts
@@ -145,12 +170,14 @@ class Directory:
 
     def create_group(self, name: str, description: str | None = None) -> Group:
         check_name("group", name)
+        check_text("description", description, 4000)
         row_id = new_id()
         row = {"id": row_id, "name": name, "description": description, "created": now()}
         insert_unique(self.engine, auth_groups, row, f"a group named '{name}' already exists")
         return self.group(row_id)
 
     def group(self, ref: str) -> Group:
+        lookable(ref, f"group '{ref[:64]}'")
         t = auth_groups.c
         with self.engine.connect() as conn:
             row = conn.execute(select(auth_groups).where(t.id == ref)).first()

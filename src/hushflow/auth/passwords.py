@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from hushflow.errors import InputError
 
 MIN_LENGTH = 8
+MAX_LENGTH = 1024
 
 
 class Passwords:
@@ -36,5 +37,7 @@ class Passwords:
 def check_password(password: str) -> None:
     if len(password) < MIN_LENGTH:
         raise InputError(f"a password needs at least {MIN_LENGTH} characters")
+    if len(password) > MAX_LENGTH or "\x00" in password:
+        raise InputError(f"a password has at most {MAX_LENGTH} characters and no NUL characters")
     if password != password.strip():
         raise InputError("a password cannot start or end with white space")

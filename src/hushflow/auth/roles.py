@@ -16,7 +16,7 @@ from sqlalchemy import Engine, delete, insert, or_, select, update
 from hushflow.auth._rows import insert_unique
 from hushflow.auth._time import utc
 from hushflow.auth.errors import Conflict
-from hushflow.auth.names import check_name, check_namespace
+from hushflow.auth.names import check_name, check_namespace, check_text, lookable
 from hushflow.auth.permissions import (
     MANAGED_ROLES,
     RESOURCE_ACTIONS,
@@ -75,6 +75,7 @@ class Roles:
         if name in MANAGED_ROLES:
             raise Conflict(f"'{name}' is a managed role; choose another name")
         typed = parse_permissions(spec)
+        check_text("description", description, 4000)
         role_id = new_id()
         row = {
             "id": role_id,
@@ -88,14 +89,22 @@ class Roles:
         return self.info(role_id)
 
     def update(
-        self, ref: str, spec: PermissionSpec | None = None, description: str | None = None
+        self,
+        ref: str,
+        spec: PermissionSpec | None = None,
+        description: str | None = None,
+        name: str | None = None,
     ) -> RoleInfo:
         role_id = self._custom_id(ref, "changed")
         values: dict[str, Any] = {"updated": now()}
+        if name is not None and name != self._row(role_id).name:
+            if name in MANAGED_ROLES or self._exists(name):
+                raise Conflict(f"a role named '{name}' already exists")
+            values["name"] = check_name("role", name)
         if spec is not None:
             values["permissions"] = _json(parse_permissions(spec))
         if description is not None:
-            values["description"] = description
+            values["description"] = check_text("description", description, 4000)
         with self.engine.begin() as conn:
             conn.execute(update(auth_roles).where(auth_roles.c.id == role_id).values(**values))
         return self.info(role_id)
@@ -118,7 +127,13 @@ class Roles:
             raise Conflict(f"'{ref}' is a managed role and cannot be {verb}")
         return str(self._row(ref).id)
 
+    def _exists(self, name: str) -> bool:
+        with self.engine.connect() as conn:
+            found = conn.execute(select(auth_roles.c.id).where(auth_roles.c.name == name)).first()
+        return found is not None
+
     def _row(self, ref: str) -> Any:
+        lookable(ref, f"role '{ref[:64]}'")
         t = auth_roles.c
         with self.engine.connect() as conn:
             row = conn.execute(select(auth_roles).where(or_(t.id == ref, t.name == ref))).first()
@@ -165,6 +180,7 @@ class Roles:
         return self.binding(binding_id)
 
     def binding(self, binding_id: str) -> Binding:
+        lookable(binding_id, f"binding '{binding_id[:64]}'")
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(auth_bindings).where(auth_bindings.c.id == binding_id)
@@ -186,7 +202,7 @@ class Roles:
         if subject_id is not None:
             query = query.where(t.subject_id == subject_id)
         if namespace is not None:
-            query = query.where(t.namespace == namespace)
+            query = query.where(t.namespace == check_namespace(namespace))
         with self.engine.connect() as conn:
             return [_binding(r) for r in conn.execute(query)]
 

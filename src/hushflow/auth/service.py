@@ -11,11 +11,11 @@ grants. Permission checks themselves stay in ``authorize()``.
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
@@ -197,6 +197,7 @@ class AuthService:
             raise Unauthenticated(_BAD_SIGN_IN) from None
         if not self.passwords.verify(row.password_hash, password) or row.disabled:
             raise Unauthenticated(_BAD_SIGN_IN)
+        self.sessions.purge_expired()  # sign-ins are rare enough to keep the table small
         return self.sessions.open(row.id)
 
     def sign_out(self, session_id: str) -> None:
@@ -221,8 +222,12 @@ class AuthService:
         except NotFound:
             if not self.proxy_auto_create:
                 return None
-            with contextlib.suppress(Conflict):  # created meanwhile by another request
+            try:
                 self.directory.create_user(header_value)
+            except InputError:  # not a name hushflow accepts: nobody
+                return None
+            except Conflict:  # created meanwhile by another request
+                pass
         return self.principal_for_user(header_value)
 
     def _trusted(self, address: str) -> bool:
@@ -297,3 +302,9 @@ def _networks(
                 f"trusted proxy '{entry}' is not an IP address or network (e.g. 10.0.0.0/8)"
             ) from None
     return out
+
+
+if TYPE_CHECKING:  # mypy proves the service is an Authenticator
+    from hushflow.auth.authenticator import Authenticator
+
+    _conforms: type[Authenticator] = AuthService

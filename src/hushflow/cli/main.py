@@ -30,6 +30,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("hushflow.cli.role_cmd", "role"),
     ("hushflow.cli.binding_cmd", "binding"),
     ("hushflow.cli.service_account_cmd", "service_account"),
+    ("hushflow.cli.group_cmd", "group"),
 ]
 
 

@@ -23,4 +23,11 @@ ROUTER_MODULES: list[str] = [
     "hushflow.api.routers.namespaces",
     "hushflow.api.routers.secrets",
     "hushflow.api.routers.audit",
+    "hushflow.api.routers.sessions",
+    "hushflow.api.routers.users",
+    "hushflow.api.routers.api_tokens",
+    "hushflow.api.routers.service_accounts",
+    "hushflow.api.routers.roles",
+    "hushflow.api.routers.bindings",
+    "hushflow.api.routers.secret_usage",
 ]
