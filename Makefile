@@ -23,11 +23,13 @@ install: system-deps $(BIN)/python
 dev: system-deps $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 
-# The main job on the embedded SQLite default: a flow that uses a secret, with the
-# secret masked in every log line. The demo secret is generated for this run.
+# The main job on the embedded SQLite default: `hushflow server local` starts (in a
+# throw-away home), a flow that uses a secret is deployed and run through the REST API,
+# its log lines (the secret masked in each) are printed, and the server stops.
+# The demo secret is generated for this run.
 run: system-deps install
 	SECRET_GREETING_TOKEN=$$($(BIN)/python -c "import base64,secrets;print(base64.b64encode(('demo-'+secrets.token_hex(8)).encode()).decode())") \
-	  $(BIN)/hushflow flow run examples/hello.yml
+	  $(BIN)/hushflow server demo examples/hello.yml
 
 test: system-deps dev
 	$(BIN)/pytest -q

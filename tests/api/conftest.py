@@ -11,7 +11,7 @@ import asyncio
 import secrets
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,37 +79,24 @@ def api_env(tmp_path: Path) -> dict[str, str]:
     return {"HUSHFLOW_HOME": str(tmp_path)}
 
 
-@pytest.fixture
-def make_api(tmp_path: Path, api_env: dict[str, str]) -> Iterator[Callable[[str], Api]]:
-    built: list[Api] = []
-
-    def make(db_url: str) -> Api:
-        database = open_database(db_url)
-        manager = SecretManager.from_env(database, api_env)
-        engine = Engine(database, secrets=manager, workers=4)
-        auth = TokenTable()
-        admin = auth.issue("admin", ("admin", None))
-        app = create_app(database, authenticator=auth, engine=engine, secrets=manager)
-        api = Api(app, auth, engine, database, manager, admin)
-        built.append(api)
-        return api
-
-    yield make
-    for api in built:
-        api.engine.close()
-        api.database.dispose()
+def build_api(db_url: str, env: dict[str, str]) -> Api:
+    """The app over a fresh engine and secret manager; the token table has an instance admin."""
+    database = open_database(db_url)
+    manager = SecretManager.from_env(database, env)
+    engine = Engine(database, secrets=manager, workers=4)
+    auth = TokenTable()
+    admin = auth.issue("admin", ("admin", None))
+    app = create_app(database, authenticator=auth, engine=engine, secrets=manager)
+    return Api(app, auth, engine, database, manager, admin)
 
 
 @pytest.fixture
-def api(make_api: Callable[[str], Api], sqlite_url: str) -> Api:
-    """The API on SQLite (most route tests)."""
-    return make_api(sqlite_url)
-
-
-@pytest.fixture
-def api_any_db(make_api: Callable[[str], Api], db_url: str) -> Api:
-    """The API on each backend."""
-    return make_api(db_url)
+def api(db_url: str, api_env: dict[str, str]) -> Iterator[Api]:
+    """The API on each backend (SQLite, then PostgreSQL); closed before its database goes."""
+    built = build_api(db_url, api_env)
+    yield built
+    built.engine.close()
+    built.database.dispose()
 
 
 @pytest.fixture

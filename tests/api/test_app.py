@@ -164,3 +164,22 @@ async def test_openapi_declares_statuses_and_event_streams(api: Api) -> None:
             ):
                 assert "404" in answers, (method, path)
     assert streams == 2  # executions follow and logs follow
+
+
+async def test_nul_characters_are_bad_input_on_every_backend(admin: httpx.AsyncClient) -> None:
+    assert_error_shape(await admin.get("/executions", params={"namespace": "a\x00b"}), 422)
+    assert_error_shape(await admin.get("/flows/a%00b/x"), 404)
+    yaml = {"Content-Type": "application/x-yaml"}
+    bad_flow = await admin.post("/flows", content="id: a\x00b\nnamespace: n\n", headers=yaml)
+    assert bad_flow.status_code in (400, 422)
+    described = await admin.put(
+        "/namespaces/company/secrets",
+        json={"key": "K", "value": "v-123456", "description": "a\x00"},
+    )
+    assert_error_shape(described, 422)
+    flow = "id: f\nnamespace: n\ninputs:\n  - id: s\n    type: STRING\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: '{{ inputs.s }}'\n"
+    assert (await admin.post("/flows", content=flow, headers=yaml)).status_code == 200
+    run = await admin.post("/executions/n/f", params={"wait": "true"}, json={"s": "a\x00b"})
+    assert_error_shape(run, 422)
+    form = await admin.post("/executions/n/f", data={"s": "a\x00b"})
+    assert_error_shape(form, 422)

@@ -133,3 +133,19 @@ def test_settings_from_file_env_and_options(tmp_path: Path) -> None:
         load_settings(env)
     with pytest.raises(ConfigError, match="HUSHFLOW_DATABSE_URL"):
         load_settings({"HUSHFLOW_HOME": str(tmp_path), "HUSHFLOW_DATABSE_URL": "x"})
+
+
+def test_server_demo_is_the_make_run_round_trip(tmp_path: Path) -> None:
+    import base64
+
+    planted = f"demo-{secrets.token_hex(8)}"
+    env = _env(tmp_path, SECRET_GREETING_TOKEN=base64.b64encode(planted.encode()).decode())
+    result = subprocess.run(
+        [sys.executable, "-m", "hushflow", "server", "demo", "examples/hello.yml"],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=PATIENCE * 2,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "[use_token] The token is ****" in result.stdout
+    assert "outputs: {'greeting': 'Bearer ****'}" in result.stdout
+    assert planted not in result.stdout + result.stderr
+    assert not (tmp_path / "home").exists()  # the demo server ran in a throw-away home

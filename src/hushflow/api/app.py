@@ -11,11 +11,12 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Engine as Database
 
 from hushflow import __version__
 from hushflow.api import errors
+from hushflow.api.guards import no_nul
 from hushflow.api.openapi import errors_as_json
 from hushflow.api.routers import ROUTER_MODULES
 from hushflow.api.services import Services
@@ -52,6 +53,7 @@ def create_app(
         openapi_url=f"{PREFIX}/openapi.json",
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
+        dependencies=[Depends(no_nul)],
     )
     app.state.services = Services(
         database=database,

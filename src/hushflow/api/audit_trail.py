@@ -22,8 +22,14 @@ def record(
     detail: str | None = None,
     execution_id: str | None = None,
     flow_id: str | None = None,
+    now: bool = True,
 ) -> None:
-    """Write one audit record now (no-op without a secret manager's audit log)."""
+    """Write one audit record (no-op without a secret manager's audit log).
+
+    ``now=False`` leaves it to the audit log's writer thread (within a second;
+    the audit route flushes before it reads): for frequent records such as
+    execution starts, whose synchronous write would double a start's cost.
+    """
     audit = svc.secrets.audit if svc.secrets is not None else None
     if audit is None:
         return
@@ -36,4 +42,4 @@ def record(
         execution_id=execution_id,
         flow_id=flow_id,
     )
-    audit.record(event, now_=True)
+    audit.record(event, now_=now)

@@ -52,6 +52,7 @@ async def read_inputs(request: Request, flow: Flow) -> RequestInputs:
     if not isinstance(data, dict):
         raise InputError("inputs must be a JSON object of input ids to values")
     _refuse_file_paths(flow, data)
+    _refuse_nul(data)
     return RequestInputs(data)
 
 
@@ -67,6 +68,7 @@ async def _form_inputs(request: Request, flow: Flow) -> RequestInputs:
                 raise InputError(f"{name}: a FILE input must be sent as a file part")
             else:
                 out.values[name] = value
+        _refuse_nul({k: v for k, v in out.values.items() if k not in files})
     except BaseException:
         out.cleanup()
         raise
@@ -95,3 +97,17 @@ def _refuse_file_paths(flow: Flow, data: dict[str, Any]) -> None:
     for spec in flow.inputs:
         if spec.type == "FILE" and data.get(spec.id) is not None:
             raise InputError(f"{spec.id}: a FILE input must be uploaded as a multipart file part")
+
+
+def _refuse_nul(value: Any, where: str = "") -> None:
+    """A NUL character cannot be stored by PostgreSQL: refuse it as bad input, not later."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InputError(f"{where or 'input'}: NUL characters are not allowed")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(str(key), where or str(key))
+            _refuse_nul(item, where or str(key))
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul(item, where)

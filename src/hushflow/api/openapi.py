@@ -47,6 +47,8 @@ def errors_as_json(document: dict[str, Any]) -> dict[str, Any]:
             if operation.get("security") or operation.get("parameters"):
                 for code in ANY_ROUTE:
                     answers.setdefault(str(code), {"description": _WHY[code]})
+            if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                answers.setdefault("404", {"description": _WHY[404]})
             for status, response in answers.items():
                 if str(status)[0] in "45":
                     response["content"] = {"application/json": {"schema": ERROR_REF}}

@@ -114,6 +114,15 @@ def local(
     click.echo("hushflow server stopped")
 
 
+def _add_demo() -> None:
+    from hushflow.cli.server_demo import demo
+
+    server.add_command(demo)
+
+
+_add_demo()
+
+
 def _serve(db: Database, eng: Engine, stop: threading.Event, settings: ServerSettings) -> None:
     scheduler = Scheduler(eng)
     thread = threading.Thread(target=scheduler.run, args=(stop,), name="hushflow-scheduler")

@@ -68,7 +68,7 @@ class SecretUsage:
         self._lock = threading.Lock()
 
     def rule(self, namespace: str, key: str) -> UsageRule:
-        slot = (namespace, fold(key))
+        slot = (check_namespace(namespace), fold(check_key(key)))
         cached = self._cache.get(slot)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]

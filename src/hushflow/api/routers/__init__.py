@@ -29,4 +29,5 @@ ROUTER_MODULES: list[str] = [
     "hushflow.api.routers.service_accounts",
     "hushflow.api.routers.roles",
     "hushflow.api.routers.bindings",
+    "hushflow.api.routers.secret_usage",
 ]

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from hushflow.api import audit_trail, cursor
 from hushflow.api.execution_access import Conflict, NoEngine, ViewedExecution, checked, load
 from hushflow.api.execution_inputs import read_inputs
+from hushflow.api.flow_cache import parsed_flow
 from hushflow.api.openapi import errors
 from hushflow.api.security import CurrentPrincipal, ServicesDep
 from hushflow.api.shapes import execution_json
@@ -25,7 +26,6 @@ from hushflow.auth.authorize import authorize
 from hushflow.auth.permissions import Action, Resource
 from hushflow.engine.runner import Engine
 from hushflow.errors import HushflowError
-from hushflow.models.flow_source import parse_flow
 from hushflow.storage import search
 from hushflow.storage.repository import ExecutionRepository, FlowRepository
 
@@ -90,7 +90,7 @@ async def create_execution(
     stored = await anyio.to_thread.run_sync(
         lambda: FlowRepository(svc.database).get(namespace, id, revision)
     )
-    flow = parse_flow(stored.source, f"{namespace}.{id}")
+    flow = parsed_flow(stored)
     wanted = _labels(labels)
     raw = await read_inputs(request, flow)
     try:
@@ -101,7 +101,7 @@ async def create_execution(
         raw.cleanup()
     audit_trail.record(
         svc, principal, "execution.create", namespace, execution.id,
-        execution_id=execution.id, flow_id=id,
+        execution_id=execution.id, flow_id=id, now=False,
     )  # fmt: skip
     if wait:
         with anyio.move_on_after(WAIT_LIMIT):

@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from hushflow.api.guards import no_nul_text
 from hushflow.api.openapi import errors
 from hushflow.api.security import CurrentPrincipal, ServicesDep
 from hushflow.api.services import Services
@@ -27,9 +28,12 @@ from hushflow.secrets.model import SecretMeta
 router = APIRouter(tags=["Secrets"])
 
 
+Text = Annotated[str, AfterValidator(no_nul_text)]
+
+
 class Tag(BaseModel):
-    key: str
-    value: str
+    key: Text
+    value: Text
 
 
 class SecretItem(BaseModel):
@@ -56,7 +60,7 @@ class SecretValueIn(BaseModel):
 
     key: str = Field(min_length=1, max_length=255)
     value: str = Field(min_length=1, repr=False, json_schema_extra={"writeOnly": True})
-    description: str | None = None
+    description: Text | None = None
     tags: list[Tag] = []
 
 
@@ -65,7 +69,7 @@ class SecretMetaIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    description: str | None = None
+    description: Text | None = None
     tags: list[Tag] | None = None
 
 
