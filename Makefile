@@ -31,8 +31,9 @@ run: system-deps install
 	SECRET_GREETING_TOKEN=$$($(BIN)/python -c "import base64,secrets;print(base64.b64encode(('demo-'+secrets.token_hex(8)).encode()).decode())") \
 	  $(BIN)/hushflow server demo examples/hello.yml
 
+# Two test processes: much of the suite waits on real processes, servers and databases.
 test: system-deps dev
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 lint: dev
 	$(BIN)/ruff check src tests bench

@@ -80,7 +80,7 @@ def plant(base: str, token: str) -> tuple[list[str], dict[str, str]]:
 
 
 def forbidden(values: list[str]) -> dict[str, set[str]]:
-    return {v: forms_of(v, 12) | {v} for v in values}
+    return {v: forms_of(v, 12).all() | {v} for v in values}
 
 
 def request_text(case: Any) -> str:
