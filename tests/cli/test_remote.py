@@ -316,8 +316,29 @@ def test_a_viewer_is_refused_secret_set(server: Server) -> None:
         server, "secret", "set", "remote.team", "VIEWER_KEY", token=viewer_token, stdin=value
     )
     assert refused.returncode == 2, refused.stdout + refused.stderr
-    assert refused.stderr.startswith("Error:")
+    assert refused.stderr.startswith(f"Error: '{name}' may not CREATE SECRET")
     assert value not in refused.stdout + refused.stderr
     _no_traceback(refused)
     listed = hushflow(server, "execution", "list", token=viewer_token)
     assert listed.returncode == 0, listed.stderr
+
+
+def test_without_server_the_client_is_never_imported(tmp_path: Path) -> None:
+    flow = tmp_path / "hello.yml"
+    flow.write_text(HELLO, encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from hushflow.cli.main import main\n"
+        "try:\n"
+        f"    main(['flow', 'validate', {str(flow)!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('LOADED', 'hushflow.cli.remote' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECRET_", "HUSHFLOW_"))}
+    env["HUSHFLOW_HOME"] = str(tmp_path / "home")
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=PATIENCE
+    )
+    assert "ok (remote.team.hello" in out.stdout, out.stderr
+    assert out.stdout.strip().endswith("LOADED False")
