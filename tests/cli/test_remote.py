@@ -264,7 +264,7 @@ def test_validate_good_and_bad_flows(server: Server) -> None:
     good = _flow_file(server, "good", HELLO)
     ok = hushflow(server, "flow", "validate", str(good))
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.splitlines()[0] == f"{good}: ok (remote.team.hello)"
+    assert ok.stdout.splitlines()[0] == f"{good}: ok (remote.team.hello, 1 tasks)"
     bad = _flow_file(server, "bad", BAD)
     result = hushflow(server, "flow", "validate", str(bad))
     assert result.returncode == 2

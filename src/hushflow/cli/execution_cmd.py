@@ -82,7 +82,6 @@ def logs(execution_id: str, level: str, server: str | None) -> None:
         from hushflow.cli.remote_shapes import log_entry
 
         with Remote.from_env(server) as remote:
-            remote.execution(execution_id)
             for doc in remote.logs(execution_id, level):
                 print_log(log_entry(doc))
         return

@@ -125,13 +125,22 @@ def _validate_remote(server: str, files: list[Path]) -> None:
                     for line in detail_lines(str(path), verdict["details"]):
                         click.echo(line, err=True)
                     continue
-                click.echo(f"{path}: ok ({verdict.get('namespace')}.{verdict.get('flow')})")
+                name = f"{verdict.get('namespace')}.{verdict.get('flow')}"
+                click.echo(f"{path}: ok ({name}{_task_count(path)})")
                 for w in verdict.get("warnings") or []:
                     rule = f"[{w['rule']}]" if w.get("rule") else ""
                     click.echo(f"{path}:{w.get('line')}:{w.get('column')}: "
                                f"warning{rule}: {w.get('message')}")  # fmt: skip
     if bad:
         raise click.exceptions.Exit(2)
+
+
+def _task_count(path: Path) -> str:
+    """``, N tasks`` as the local command prints it, when this machine can parse the file too."""
+    try:
+        return f", {len(read_flow(path).all_tasks())} tasks"
+    except HushflowError:
+        return ""
 
 
 def _deploy_remote(server: str, files: list[Path]) -> None:

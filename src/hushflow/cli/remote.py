@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -128,7 +129,9 @@ class Remote:
     def flow_revision(self, namespace: str, flow_id: str) -> int | None:
         """The newest stored revision of a flow, or None if there is none (or it is hidden)."""
         try:
-            found = self._json("GET", f"/flows/{namespace}/{flow_id}", params={"source": "false"})
+            found = self._json(
+                "GET", f"/flows/{_seg(namespace)}/{_seg(flow_id)}", params={"source": "false"}
+            )
         except RemoteError as exc:
             if exc.status == 404:
                 return None
@@ -142,7 +145,7 @@ class Remote:
         if before is None:
             body = self._json("POST", "/flows", content=source.encode(), headers=yaml_type)
             return FlowSaved("created", int(body["revision"]))
-        path = f"/flows/{namespace}/{flow_id}"
+        path = f"/flows/{_seg(namespace)}/{_seg(flow_id)}"
         body = self._json("PUT", path, content=source.encode(), headers=yaml_type)
         revision = int(body["revision"])
         return FlowSaved("updated" if revision != before else "unchanged", revision)
@@ -174,17 +177,17 @@ class Remote:
         return out[:limit]
 
     def execution(self, execution_id: str) -> Json:
-        found: Json = self._json("GET", f"/executions/{execution_id}")
+        found: Json = self._json("GET", f"/executions/{_seg(execution_id)}")
         return found
 
     def logs(self, execution_id: str, min_level: str) -> list[Json]:
         found: list[Json] = self._json(
-            "GET", f"/logs/{execution_id}", params={"minLevel": min_level}
+            "GET", f"/logs/{_seg(execution_id)}", params={"minLevel": min_level}
         )
         return found
 
     def kill(self, execution_id: str) -> Json:
-        found: Json = self._json("DELETE", f"/executions/{execution_id}/kill")
+        found: Json = self._json("DELETE", f"/executions/{_seg(execution_id)}/kill")
         return found
 
     # Secrets
@@ -208,12 +211,12 @@ class Remote:
             if tags is not None
             else current.get("tags") or []
         )
-        items: list[Json] = self._json("PUT", f"/namespaces/{namespace}/secrets", json=body)
+        items: list[Json] = self._json("PUT", f"/namespaces/{_seg(namespace)}/secrets", json=body)
         return items[0]
 
     def _current(self, namespace: str, key: str) -> Json:
         try:
-            found = self._json("GET", f"/namespaces/{namespace}/secrets", params={"q": key})
+            found = self._json("GET", f"/namespaces/{_seg(namespace)}/secrets", params={"q": key})
         except RemoteError as exc:
             if exc.status in (403, 404):
                 return {}
@@ -221,21 +224,28 @@ class Remote:
         return next((i for i in found["results"] if i.get("key") == key), {})
 
     def secrets(self, namespace: str) -> list[Json]:
-        found: list[Json] = self._json("GET", f"/namespaces/{namespace}/secrets")["results"]
+        found: list[Json] = self._json("GET", f"/namespaces/{_seg(namespace)}/secrets")["results"]
         return found
 
     def inherited_secrets(self, namespace: str) -> dict[str, list[str]]:
         found: dict[str, list[str]] = self._json(
-            "GET", f"/namespaces/{namespace}/inherited-secrets"
+            "GET", f"/namespaces/{_seg(namespace)}/inherited-secrets"
         )
         return found
 
     def secret_versions(self, namespace: str, key: str) -> list[Json]:
-        found: list[Json] = self._json("GET", f"/namespaces/{namespace}/secrets/{key}/versions")
+        found: list[Json] = self._json(
+            "GET", f"/namespaces/{_seg(namespace)}/secrets/{_seg(key)}/versions"
+        )
         return found
 
     def delete_secret(self, namespace: str, key: str) -> None:
-        self._send("DELETE", f"/namespaces/{namespace}/secrets/{key}")
+        self._send("DELETE", f"/namespaces/{_seg(namespace)}/secrets/{_seg(key)}")
+
+
+def _seg(part: str) -> str:
+    """One path segment, escaped: a ``/`` or ``?`` typed in a name cannot reach another route."""
+    return quote(part, safe="")
 
 
 def _refusal(response: httpx.Response) -> RemoteError:
