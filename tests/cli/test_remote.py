@@ -321,6 +321,21 @@ def test_a_viewer_is_refused_secret_set(server: Server) -> None:
     _no_traceback(refused)
     listed = hushflow(server, "execution", "list", token=viewer_token)
     assert listed.returncode == 0, listed.stderr
+    flow = _flow_file(server, "viewer-flow", HELLO.replace("id: hello", "id: viewer_flow"))
+    deploy = hushflow(server, "flow", "deploy", str(flow), token=viewer_token)
+    assert deploy.returncode == 2 and f"'{name}' may not CREATE FLOW" in deploy.stderr
+    _no_traceback(deploy)
+
+
+def test_the_server_can_come_from_hushflow_server(server: Server) -> None:
+    env = server.env(HUSHFLOW_SERVER=server.base)
+    result = subprocess.run(
+        [sys.executable, "-m", "hushflow", "execution", "list", "-o", "json"],
+        env=env, cwd=server.work, capture_output=True, text=True, timeout=PATIENCE,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert isinstance(json.loads(result.stdout), list)
+    assert not (server.work / "client-home" / "hushflow.db").exists()
 
 
 def test_without_server_the_client_is_never_imported(tmp_path: Path) -> None:
