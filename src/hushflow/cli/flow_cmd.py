@@ -15,6 +15,7 @@ from sqlalchemy import Engine as Database
 from hushflow.cli import app, lint_support
 from hushflow.cli.interrupt import KILL_WAIT, Interrupted, interruptible
 from hushflow.cli.render import execution_document, print_log
+from hushflow.cli.server_option import server_option
 from hushflow.engine.runner import Engine
 from hushflow.errors import FlowValidationError, HushflowError, InputError, NotFound
 from hushflow.lint import ManagerLocator, Severity
@@ -38,8 +39,12 @@ def _report(exc: FlowValidationError) -> None:
 
 @flow.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-def validate(paths: tuple[str, ...]) -> None:
+@server_option
+def validate(paths: tuple[str, ...], server: str | None) -> None:
     """Check flow files (or folders of them); print FILE:LINE:COL: message for each problem."""
+    if server:
+        _validate_remote(server, app.flow_files(list(paths)))
+        return
     bad = 0
 
     def on_error(exc: FlowValidationError) -> None:
@@ -67,8 +72,12 @@ def validate(paths: tuple[str, ...]) -> None:
 
 @flow.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-def deploy(paths: tuple[str, ...]) -> None:
+@server_option
+def deploy(paths: tuple[str, ...], server: str | None) -> None:
     """Store flows (files or folders); print created/updated/unchanged with the revision."""
+    if server:
+        _deploy_remote(server, app.flow_files(list(paths)))
+        return
     failed = False
 
     def on_error(exc: FlowValidationError) -> None:
@@ -99,6 +108,77 @@ def deploy(paths: tuple[str, ...]) -> None:
                 continue
         stored, status = repo.save(parsed.namespace, parsed.id, source)
         click.echo(f"{status:9} {parsed.namespace}.{parsed.id} revision {stored.revision}")
+    if refused:
+        raise click.exceptions.Exit(1)
+
+
+def _validate_remote(server: str, files: list[Path]) -> None:
+    """The server validates each file; the output is the local command's."""
+    from hushflow.cli.remote import Remote, detail_lines
+
+    bad = 0
+    with Remote.from_env(server) as remote:
+        for path in files:
+            for verdict in remote.validate_flows(path.read_text(encoding="utf-8")):
+                if verdict.get("details"):
+                    bad += 1
+                    for line in detail_lines(str(path), verdict["details"]):
+                        click.echo(line, err=True)
+                    continue
+                name = f"{verdict.get('namespace')}.{verdict.get('flow')}"
+                click.echo(f"{path}: ok ({name}{_task_count(path)})")
+                for w in verdict.get("warnings") or []:
+                    rule = f"[{w['rule']}]" if w.get("rule") else ""
+                    click.echo(f"{path}:{w.get('line')}:{w.get('column')}: "
+                               f"warning{rule}: {w.get('message')}")  # fmt: skip
+    if bad:
+        raise click.exceptions.Exit(2)
+
+
+def _task_count(path: Path) -> str:
+    """``, N tasks`` as the local command prints it, when this machine can parse the file too."""
+    try:
+        return f", {len(read_flow(path).all_tasks())} tasks"
+    except HushflowError:
+        return ""
+
+
+def _deploy_remote(server: str, files: list[Path]) -> None:
+    """Check each file here (positions name the file), lint it offline, then store it remotely."""
+    from hushflow.cli.remote import Remote, RemoteError, detail_lines
+
+    failed = False
+
+    def on_error(exc: FlowValidationError) -> None:
+        nonlocal failed
+        failed = True
+        _report(exc)
+
+    good = app.read_all(files, on_error)
+    sources = lint_support.read_sources([path for path, _ in good], on_error)
+    if failed:
+        raise click.exceptions.Exit(2)
+    by_file = {r.file: r for r in lint_support.lint_sources(sources, on_error)}
+    refused = False
+    with Remote.from_env(server) as remote:
+        for (path, parsed), (_, source) in zip(good, sources, strict=True):
+            name = f"{parsed.namespace}.{parsed.id}"
+            report = by_file.get(str(path))
+            if report is not None:
+                lint_support.echo_findings(report)
+                if report.blocks:
+                    refused = True
+                    click.echo(f"refused   {name}: lint errors (lint.block_on_error)", err=True)
+                    continue
+            try:
+                saved = remote.deploy_flow(parsed.namespace, parsed.id, source)
+            except RemoteError as exc:
+                if not exc.details:
+                    raise
+                for line in detail_lines(str(path), exc.details):
+                    click.echo(line, err=True)
+                raise click.exceptions.Exit(exc.exit_code) from None
+            click.echo(f"{saved.status:9} {name} revision {saved.revision}")
     if refused:
         raise click.exceptions.Exit(1)
 

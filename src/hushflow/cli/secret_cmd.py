@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from hushflow.cli.home import open_home_database
+from hushflow.cli.server_option import server_option
 from hushflow.errors import SecretError
 from hushflow.secrets import SecretManager, SecretMeta, VersionInfo
 
@@ -88,6 +89,7 @@ def secret() -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="Read the value from a file (kept byte for byte) instead of stdin.",
 )
+@server_option
 def set_(
     namespace: str,
     key: str,
@@ -95,15 +97,25 @@ def set_(
     tags: tuple[str, ...],
     cas: int | None,
     from_file: str | None,
+    server: str | None,
 ) -> None:
     """Store a new version of KEY in NAMESPACE; the value is read from stdin.
 
     One trailing newline from stdin is dropped (as ``echo`` adds one). Prints
     the new version number.
     """
+    if server and cas is not None:
+        raise click.UsageError("--cas is not available with --server (the API has no such check)")
     value = _read_value(from_file)
     if not value:
         raise SecretError("refusing to store an empty value")
+    if server:
+        from hushflow.cli import remote
+
+        with _remote_secret_errors(), remote.Remote.from_env(server) as client:
+            item = client.put_secret(namespace, key, value, description, _tags(tags))
+        click.echo(str(item.get("version")))
+        return
     with manager() as mgr:
         version = mgr.set(
             namespace, key, value, actor=actor(), description=description, tags=_tags(tags), cas=cas
@@ -129,10 +141,14 @@ def _meta_doc(meta: SecretMeta) -> dict[str, Any]:
 @click.argument("namespace")
 @click.option("--inherited", is_flag=True, help="Also show keys inherited from parent namespaces.")
 @click.option("--output", "-o", type=OUTPUTS, default="table")
-def list_(namespace: str, inherited: bool, output: str) -> None:
+@server_option
+def list_(namespace: str, inherited: bool, output: str, server: str | None) -> None:
     """Keys, versions, descriptions and tags of NAMESPACE; never values."""
-    with manager() as mgr:
-        metas = mgr.list_keys(namespace, inherited=inherited)
+    if server:
+        metas = _remote_list(server, namespace, inherited)
+    else:
+        with manager() as mgr:
+            metas = mgr.list_keys(namespace, inherited=inherited)
     if output == "json":
         click.echo(json.dumps([_meta_doc(m) for m in metas], indent=2))
         return
@@ -192,11 +208,64 @@ def _done(verb: str, key: str, done: list[int]) -> None:
 @click.argument("namespace")
 @click.argument("key")
 @VERSION_OPTION
-def delete(namespace: str, key: str, version_list: tuple[int, ...]) -> None:
+@server_option
+def delete(namespace: str, key: str, version_list: tuple[int, ...], server: str | None) -> None:
     """Soft-delete versions of KEY (default: the current one); undelete restores them."""
+    if server:
+        if version_list:
+            raise click.UsageError("--version is not available with --server")
+        _done("deleted", key, _remote_delete(server, namespace, key))
+        return
     with manager() as mgr:
         done = mgr.delete(namespace, key, list(version_list) or None, actor=actor())
     _done("deleted", key, done)
+
+
+@contextmanager
+def _remote_secret_errors() -> Iterator[None]:
+    """A secret the server does not have exits 1, as ``SecretNotFound`` does locally."""
+    from hushflow.cli.remote import RemoteError
+
+    try:
+        yield
+    except RemoteError as exc:
+        if exc.status == 404:
+            exc.exit_code = 1
+        raise
+
+
+def _remote_list(server: str, namespace: str, inherited: bool) -> list[SecretMeta]:
+    """The server's listing as the records the local table prints (no backend: '-')."""
+    from hushflow.cli.remote import Remote
+    from hushflow.cli.remote_shapes import when
+
+    with _remote_secret_errors(), Remote.from_env(server) as client:
+        items = client.secrets(namespace)
+        above = client.inherited_secrets(namespace) if inherited else {}
+    metas = [
+        SecretMeta(
+            namespace=str(i["namespace"]), key=str(i["key"]), current_version=i.get("version"),
+            backend="-", description=i.get("description"),
+            tags={str(t["key"]): str(t["value"]) for t in i.get("tags") or []},
+            updated=when(i.get("updated")),
+        )
+        for i in items
+    ]  # fmt: skip
+    for parent, keys in above.items():
+        metas.extend(SecretMeta(namespace=parent, key=k, backend="-") for k in keys)
+    return metas
+
+
+def _remote_delete(server: str, namespace: str, key: str) -> list[int]:
+    """Delete through the API; the versions it removes are read first, to print them."""
+    from hushflow.cli.remote import Remote
+
+    with _remote_secret_errors(), Remote.from_env(server) as client:
+        versions = client.secret_versions(namespace, key)
+        client.delete_secret(namespace, key)
+    return [
+        int(v["version"]) for v in versions if v.get("deleted") is None and not v.get("destroyed")
+    ]
 
 
 @secret.command()
