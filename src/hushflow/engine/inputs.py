@@ -19,6 +19,7 @@ from hushflow.engine.variables import set_dotted
 from hushflow.errors import InputError
 from hushflow.models.duration import format_duration, parse_duration
 from hushflow.models.flow import Flow, Input
+from hushflow.models.yaml_limits import safe_load_bounded
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
@@ -76,7 +77,7 @@ def _json(raw: Any) -> Any:
 
 
 def _yaml(raw: Any) -> Any:
-    return yaml.safe_load(raw) if isinstance(raw, str) else raw
+    return safe_load_bounded(raw) if isinstance(raw, str) else raw
 
 
 def _string(raw: Any) -> str:

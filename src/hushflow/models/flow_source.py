@@ -20,6 +20,7 @@ from hushflow.errors import FlowValidationError, Location
 from hushflow.models.flow import Flow, Input, Output
 from hushflow.models.registry import registry
 from hushflow.models.task import TaskSpec
+from hushflow.models.yaml_limits import YamlTooLarge, compose_bounded
 
 MAX_SOURCE_BYTES = 1_000_000
 Problem = tuple[Location | None, str]
@@ -99,8 +100,11 @@ def load_yaml(text: str, file: str | None = None) -> tuple[Any, yaml.Node | None
             [(None, f"flow source is larger than {MAX_SOURCE_BYTES} bytes")], file
         )
     try:
-        node = yaml.compose(text, Loader=_UniqueKeyLoader)
+        node = compose_bounded(text, _UniqueKeyLoader)
         data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except YamlTooLarge as exc:
+        loc = _loc(exc.mark, file) if exc.mark is not None else None
+        raise FlowValidationError([(loc, f"YAML refused: {exc.message}")], file) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
@@ -261,8 +265,8 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 def locate(text: str, loc: tuple[Any, ...], file: str | None = None) -> Location | None:
     """Where the node at ``loc`` (e.g. ``("triggers", 0)``) stands in ``text``."""
     try:
-        root = yaml.compose(text, Loader=_UniqueKeyLoader)
-    except yaml.YAMLError:
+        root = compose_bounded(text, _UniqueKeyLoader)
+    except (yaml.YAMLError, YamlTooLarge):
         return None
     return _locate(root, loc, file)
 
