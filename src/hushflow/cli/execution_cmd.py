@@ -8,7 +8,7 @@ import time
 import click
 
 from hushflow.cli import app
-from hushflow.cli.render import execution_document, print_log
+from hushflow.cli.render import execution_document, print_log, print_logs
 from hushflow.cli.server_option import server_option
 from hushflow.engine.commands import CommandQueue
 from hushflow.engine.recovery import end_abandoned, is_abandoned
@@ -87,8 +87,7 @@ def logs(execution_id: str, level: str, server: str | None) -> None:
         return
     db = app.database()
     ExecutionRepository(db).get(execution_id)
-    for entry in LogRepository(db).for_execution(execution_id, min_level=level):
-        print_log(entry)
+    print_logs(LogRepository(db).stream(execution_id, min_level=level))
 
 
 @execution.command()

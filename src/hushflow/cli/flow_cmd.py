@@ -306,7 +306,7 @@ def run(file: str, inputs: tuple[str, ...], flows_dir: str | None, output: str) 
             parsed.namespace, parsed.id, Path(file).read_text(encoding="utf-8")
         )
         done = _execute(eng, parsed, raw_inputs, stored.revision)
-        logs = eng.logs.for_execution(done.id)
+        logs = eng.logs.for_execution(done.id) if output == "json" else []
     finally:
         eng.close()
     if output == "json":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 import click
@@ -24,6 +25,25 @@ def print_log(entry: LogEntry, stream: TextIO | None = None) -> None:
     level = click.style(f"{entry.level:5}", fg=LEVEL_COLOURS.get(entry.level, "white"))
     task = f"[{entry.task_id}] " if entry.task_id else ""
     click.echo(f"{stamp} {level} {task}{entry.message}", file=stream or sys.stdout)
+
+
+def print_logs(entries: Iterable[LogEntry], stream: TextIO | None = None) -> None:
+    """Many log lines, as :func:`print_log` prints each, without a flush per line.
+
+    ``click.echo`` flushes and re-checks the terminal on every call, which caps
+    a large log at a few MB/s; here colours are decided once and the stream's
+    own buffering does the rest.
+    """
+    out = stream or sys.stdout
+    colour = out.isatty()
+    for entry in entries:
+        stamp = entry.timestamp.strftime("%H:%M:%S.%f")[:-3]
+        level = f"{entry.level:5}"
+        if colour:
+            level = click.style(level, fg=LEVEL_COLOURS.get(entry.level, "white"))
+        task = f"[{entry.task_id}] " if entry.task_id else ""
+        out.write(f"{stamp} {level} {task}{entry.message}\n")
+    out.flush()
 
 
 def task_run_document(run: Any) -> dict[str, Any]:

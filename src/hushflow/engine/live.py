@@ -30,7 +30,6 @@ class Live:
     cancelled: threading.Event = field(default_factory=threading.Event)
     attempt_events: set[threading.Event] = field(default_factory=set)
     done: threading.Event = field(default_factory=threading.Event)
-    logs: list[LogEntry] = field(default_factory=list)
     pending_logs: list[LogEntry] = field(default_factory=list)
     changed: dict[str, TaskRun] = field(default_factory=dict)
     #: Iteration values that contain secret text, by (flowable run id, iteration):

@@ -58,6 +58,8 @@ LogListener = Callable[[LogEntry], None]
 MAX_BATCH = 512
 #: Seconds between writes of the log lines of tasks still running (a crash loses at most these).
 LOG_FLUSH_INTERVAL = 0.25
+#: ... or as soon as this many lines are waiting.
+LOG_FLUSH_LINES = 5000
 #: How deep subflows may nest (a flow that calls itself stops here with a clear error).
 MAX_SUBFLOW_DEPTH = 20
 #: Pauses (seconds) before each try of a write that the database refused.
@@ -270,10 +272,14 @@ class Engine:
     def logs_of(self, execution_id: str) -> list[LogEntry]:
         """The log lines of an execution in flight or stored."""
         live = self._live.get(execution_id)
+        pending = []
         if live is not None:
             with live.lock:
-                return list(live.logs)
-        return self.logs.for_execution(execution_id)
+                pending = list(live.pending_logs)
+        stored = self.logs.for_execution(execution_id)
+        # A line being written right now can be in both: keep it once.
+        seen = {(e.timestamp, e.task_run_id, e.message) for e in stored}
+        return stored + [e for e in pending if (e.timestamp, e.task_run_id, e.message) not in seen]
 
     def close(self) -> None:
         """Stop the executor thread (executions in flight are abandoned).
@@ -670,9 +676,11 @@ class Engine:
         self._record(live, entry)
 
     def _record(self, live: Live, entry: LogEntry) -> None:
-        with live.lock:
-            live.logs.append(entry)
+        with live.lock:  # kept only until written (every LOG_FLUSH_INTERVAL): memory stays flat
             live.pending_logs.append(entry)
+            backlog = len(live.pending_logs)
+        if backlog % LOG_FLUSH_LINES == 0:  # a fast writer: do not wait for the timer
+            self._events.put(("persist", live.execution.id, None))
         if self.on_log is not None:
             self.on_log(entry)
 

@@ -7,12 +7,23 @@ PostgreSQL. What they store has been masked already (invariant 1).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Engine,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 
 from hushflow.errors import NotFound
 from hushflow.models.execution import Execution, LogEntry, TaskRun
@@ -350,22 +361,43 @@ class LogRepository:
 
     def for_execution(self, execution_id: str, min_level: str | None = None) -> list[LogEntry]:
         """Every log line of an execution, oldest first."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(logs).where(logs.c.execution_id == execution_id).order_by(logs.c.id)
-            ).all()
-        entries = [
-            LogEntry(
-                execution_id=r.execution_id,
-                task_run_id=r.task_run_id,
-                task_id=r.task_id,
-                attempt=r.attempt,
-                level=r.level,
-                message=r.message,
-                timestamp=_utc(r.timestamp),
+        return list(self.stream(execution_id, min_level))
+
+    def stream(
+        self, execution_id: str, min_level: str | None = None, batch: int = 2000
+    ) -> Iterator[LogEntry]:
+        """The log lines of an execution, oldest first, read ``batch`` rows at a time.
+
+        Memory stays bounded whatever the size of the log: each batch is a
+        keyset query (``id > last``) on its own short connection.
+        """
+        last = 0
+        when_column: Any = logs.c.timestamp
+        if self.engine.dialect.name == "sqlite":  # its DateTime parser is a regex per row
+            when_column = type_coerce(logs.c.timestamp, String)
+        columns = (logs.c.id, logs.c.task_run_id, logs.c.task_id, logs.c.attempt, logs.c.level,
+                   logs.c.message, when_column)  # fmt: skip
+        while True:
+            query = (
+                select(*columns)
+                .where(logs.c.execution_id == execution_id, logs.c.id > last)
+                .order_by(logs.c.id)
+                .limit(batch)
             )
-            for r in rows
-        ]
-        if min_level:
-            entries = [e for e in entries if passes(e.level, min_level)]
-        return entries
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).all()
+            for _, run_id, task_id, attempt, level, message, when in rows:
+                if min_level and not passes(level, min_level):
+                    continue
+                yield LogEntry(
+                    execution_id=execution_id,
+                    task_run_id=run_id,
+                    task_id=task_id,
+                    attempt=attempt,
+                    level=level,
+                    message=message,
+                    timestamp=_utc(datetime.fromisoformat(when) if isinstance(when, str) else when),
+                )
+            if len(rows) < batch:
+                return
+            last = rows[-1][0]
