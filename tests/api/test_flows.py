@@ -124,3 +124,31 @@ async def test_roles_see_only_their_namespaces(api: Api, admin: httpx.AsyncClien
         assert_error_shape(await parent_viewer.delete("/flows/company.team/hello"), 403)
     async with api.as_role("editor", "company.team.etl") as child_editor:
         assert_error_shape(await post_flow(child_editor, HELLO), 403)
+
+
+async def test_validate_returns_the_linters_findings_at_their_place(
+    admin: httpx.AsyncClient,
+) -> None:
+    source = (
+        "id: secret_demo\nnamespace: company.team\ntasks:\n  - id: hello\n"
+        "    type: io.kestra.plugin.core.log.Log\n"
+        "    message: \"token {{ secret('jsonSecret') | jq('.token') }}\"\n"
+    )
+    response = await admin.post("/flows/validate", content=source, headers=YAML)
+    assert response.status_code == 200
+    (result,) = response.json()
+    assert result["constraints"] is None
+    found = {(w["rule"], w["line"], w["column"]) for w in result["warnings"]}
+    column = source.splitlines()[5].index("secret(") + 1
+    assert ("secret-in-log", 6, column) in found
+    assert any(w["rule"] == "secret-transformed" and w["severity"] for w in result["warnings"])
+
+
+async def test_validate_of_deeply_nested_yaml_is_a_positioned_refusal(
+    admin: httpx.AsyncClient,
+) -> None:
+    source = "id: x\nnamespace: y\ntasks: " + "[" * 3000 + "]" * 3000 + "\n"
+    response = await admin.post("/flows/validate", content=source, headers=YAML)
+    assert response.status_code == 200
+    (result,) = response.json()
+    assert "nested more than" in result["constraints"]

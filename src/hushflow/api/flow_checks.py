@@ -1,9 +1,7 @@
-"""Checking a flow source the way ``flow validate`` does, plus the linter when it is installed."""
+"""Checking a flow source the way ``flow validate`` does, plus the secret linter's findings."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
@@ -33,12 +31,14 @@ def parse_checked(source: str) -> Flow:
 
 
 class Finding(BaseModel):
-    """One linter finding (a best-practice warning, not an error)."""
+    """One linter finding (a secret best-practice the flow breaks), at its line and column."""
 
     message: str
     rule: str | None = None
+    severity: str | None = None
     line: int | None = None
     column: int | None = None
+    help: str | None = None
 
 
 @dataclass
@@ -59,33 +59,18 @@ def check(source: str) -> Checked:
     return Checked(flow, [], lint(source))
 
 
-def _linter() -> Callable[[str], Sequence[object]] | None:
-    try:
-        module = importlib.import_module("hushflow.lint")
-    except ImportError:
-        return None
-    found = getattr(module, "lint_source", None)
-    return found if callable(found) else None
-
-
 def lint(source: str) -> list[Finding]:
-    """The linter's findings (``hushflow.lint.lint_source``), or none if it is not there."""
-    linter = _linter()
-    if linter is None:
-        return []
-    return [_finding(item) for item in linter(source)]
+    """The secret linter's findings for ``source``, as the API shows them."""
+    from hushflow.lint import lint_source
 
-
-def _finding(item: object) -> Finding:
-    line = getattr(item, "line", None)
-    column = getattr(item, "column", None)
-    location = getattr(item, "location", None)
-    if line is None and location is not None:
-        line, column = getattr(location, "line", None), getattr(location, "column", None)
-    rule = getattr(item, "rule", None) or getattr(item, "code", None)
-    return Finding(
-        message=str(getattr(item, "message", item)),
-        rule=str(rule) if rule is not None else None,
-        line=line if isinstance(line, int) else None,
-        column=column if isinstance(column, int) else None,
-    )
+    return [
+        Finding(
+            message=item.message,
+            rule=item.rule,
+            severity=item.severity.value,
+            line=item.line,
+            column=item.column,
+            help=item.help or None,
+        )
+        for item in lint_source(source)
+    ]

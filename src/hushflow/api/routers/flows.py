@@ -23,6 +23,7 @@ from hushflow.api.shapes import flow_json
 from hushflow.auth.authorize import authorize
 from hushflow.auth.permissions import Action, Principal, Resource
 from hushflow.errors import HushflowError, NotFound
+from hushflow.models.yaml_limits import YamlTooLarge, safe_load_bounded
 from hushflow.storage import search
 from hushflow.storage.repository import FlowRepository, StoredFlow
 
@@ -110,8 +111,8 @@ def _violation(index: int, source: str) -> Violation:
 
 def _head(source: str) -> dict[str, str]:
     try:
-        doc = yaml.safe_load(source)
-    except yaml.YAMLError:
+        doc = safe_load_bounded(source)
+    except (yaml.YAMLError, YamlTooLarge):
         return {}
     if not isinstance(doc, dict):
         return {}
