@@ -122,7 +122,9 @@ def test_sign_in_sessions_and_csrf(auth: AuthService) -> None:
     principal = auth.principal_for_session(session.session_id)
     assert principal is not None and principal.name == "frank"
     assert auth.check_csrf(session.session_id, session.csrf_token)
-    assert not auth.check_csrf(session.session_id, session.csrf_token[:-1] + "A")
+    last = session.csrf_token[-1]
+    tampered = session.csrf_token[:-1] + ("B" if last == "A" else "A")  # always a change
+    assert not auth.check_csrf(session.session_id, tampered)
     assert not auth.check_csrf(session.session_id, None)
     other = auth.sign_in("frank", password)
     assert other.csrf_token != session.csrf_token
