@@ -8,32 +8,18 @@ copied to another execution or input does not open).
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
-from sqlalchemy import Engine, select, update
-
-from hushflow.secrets.crypto import Keyring, Sealed
+from hushflow.engine.sealed_variables import VariablesResealer
+from hushflow.engine.sealed_variables import pack as _pack
+from hushflow.engine.sealed_variables import unpack as _unpack
 from hushflow.secrets.master_key import MasterKeySource
 from hushflow.secrets.rotation import register_resealer
-from hushflow.storage.schema import executions
 
 
 def _aad(execution_id: str, input_id: str) -> bytes:
     return f"hushflow/execution-input/{execution_id}/{input_id}".encode()
-
-
-def _pack(sealed: Sealed) -> dict[str, str]:
-    return {
-        "kid": sealed.key_id,
-        "nonce": base64.b64encode(sealed.nonce).decode(),
-        "ct": base64.b64encode(sealed.ciphertext).decode(),
-    }
-
-
-def _unpack(item: dict[str, str]) -> Sealed:
-    return Sealed(item["kid"], base64.b64decode(item["nonce"]), base64.b64decode(item["ct"]))
 
 
 def seal_inputs(keys: MasterKeySource, execution_id: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -55,49 +41,6 @@ def open_inputs(keys: MasterKeySource, execution_id: str, stored: dict[str, Any]
     return out
 
 
-def _sealed_rows(engine: Engine) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """(execution id, its variables, its sealed inputs) for every execution that has some."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(executions.c.id, executions.c.variables).where(
-                executions.c.variables.is_not(None)
-            )
-        ).all()
-    out = []
-    for row in rows:
-        sealed = (row.variables or {}).get("sealedInputs")
-        if sealed:
-            out.append((row.id, row.variables, sealed))
-    return out
-
-
-class SealedInputsResealer:
-    """Lets ``hushflow secret rotate-key`` re-encrypt executions' SECRET inputs too."""
-
-    def key_ids(self, engine: Engine) -> set[str]:
-        return {item["kid"] for _, _, sealed in _sealed_rows(engine) for item in sealed.values()}
-
-    def reseal(self, engine: Engine, ring: Keyring, limit: int) -> int:
-        done = 0
-        for execution_id, variables, sealed in _sealed_rows(engine):
-            if done >= limit:
-                break
-            stale = {k: v for k, v in sealed.items() if v["kid"] != ring.primary_id}
-            if not stale:
-                continue
-            fresh = dict(sealed)
-            for input_id, item in stale.items():
-                aad = _aad(execution_id, input_id)
-                plain = ring.open(_unpack(item), aad, f"SECRET input '{input_id}'")
-                fresh[input_id] = _pack(ring.seal(plain, aad))
-            with engine.begin() as conn:
-                conn.execute(
-                    update(executions)
-                    .where(executions.c.id == execution_id)
-                    .values(variables={**variables, "sealedInputs": fresh})
-                )
-            done += 1
-        return done
-
-
-register_resealer(SealedInputsResealer())
+register_resealer(
+    VariablesResealer("sealedInputs", _aad, lambda input_id: f"SECRET input '{input_id}'")
+)

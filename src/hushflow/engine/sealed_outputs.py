@@ -16,14 +16,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, select, update
-
-from hushflow.engine.sealed_inputs import _pack, _unpack
+from hushflow.engine.sealed_variables import VariablesResealer
+from hushflow.engine.sealed_variables import pack as _pack
+from hushflow.engine.sealed_variables import unpack as _unpack
 from hushflow.masking import Masker
-from hushflow.secrets.crypto import Keyring
 from hushflow.secrets.master_key import MasterKeySource
 from hushflow.secrets.rotation import register_resealer
-from hushflow.storage.schema import executions
 
 
 def _aad(execution_id: str, task_run_id: str) -> bytes:
@@ -88,43 +86,6 @@ def overlay(outputs: Any, sealed: Any, leaf: Callable[[Any], Any]) -> Any:
     return leaf(sealed)
 
 
-def _rows(engine: Engine) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """(execution id, its variables, its sealed outputs) for every execution that has some."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(executions.c.id, executions.c.variables).where(
-                executions.c.variables.is_not(None)
-            )
-        ).all()
-    found = [(r.id, r.variables or {}, (r.variables or {}).get("sealedOutputs")) for r in rows]
-    return [(i, v, s) for i, v, s in found if s]
-
-
-class SealedOutputsResealer:
-    """Lets ``hushflow secret rotate-key`` re-encrypt executions' secret outputs too."""
-
-    def key_ids(self, engine: Engine) -> set[str]:
-        return {item["kid"] for _, _, sealed in _rows(engine) for item in sealed.values()}
-
-    def reseal(self, engine: Engine, ring: Keyring, limit: int) -> int:
-        done = 0
-        for execution_id, variables, sealed in _rows(engine):
-            stale = {k: v for k, v in sealed.items() if v["kid"] != ring.primary_id}
-            if done >= limit or not stale:
-                continue
-            fresh = dict(sealed)
-            for run_id, item in stale.items():
-                aad = _aad(execution_id, run_id)
-                plain = ring.open(_unpack(item), aad, f"secret outputs of task run {run_id}")
-                fresh[run_id] = _pack(ring.seal(plain, aad))
-            with engine.begin() as conn:
-                conn.execute(
-                    update(executions)
-                    .where(executions.c.id == execution_id)
-                    .values(variables={**variables, "sealedOutputs": fresh})
-                )
-            done += 1
-        return done
-
-
-register_resealer(SealedOutputsResealer())
+register_resealer(
+    VariablesResealer("sealedOutputs", _aad, lambda run_id: f"secret outputs of task run {run_id}")
+)
