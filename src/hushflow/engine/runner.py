@@ -389,7 +389,7 @@ class Engine:
             if live.execution.state in (State.RUNNING, State.PAUSED):
                 live.execution.set_state(State.KILLING)
         elif kind == "persist":
-            pass  # a retry of a failed write: the loop writes what is pending
+            return  # log lines to write, or a retry of a failed write: nothing to advance
         elif kind in ("paused", "resumed"):
             self._pause_state(live, payload, kind == "paused")
         elif kind == "resume":
